@@ -1,0 +1,28 @@
+"""Reads about users: which organizations the acting user may act for."""
+
+from __future__ import annotations
+
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.contrib.auth.models import AnonymousUser
+from django.db.models import QuerySet
+
+from hyte.accounts.models import Membership
+
+User = AbstractBaseUser | AnonymousUser
+
+
+def is_platform_admin(user: User) -> bool:
+    return bool(user.is_authenticated and user.is_active and getattr(user, "is_superuser", False))
+
+
+def organization_ids_for_user(user: User) -> set[object]:
+    """Ids of the organizations whose content the user edits (empty for anonymous and outsiders)."""
+    if not user.is_authenticated or not user.is_active:
+        return set()
+    return set(Membership.objects.filter(user_id=user.pk).values_list("organization_id", flat=True))
+
+
+def memberships_for_user(user: User) -> QuerySet[Membership]:
+    if not user.is_authenticated:
+        return Membership.objects.none()
+    return Membership.objects.filter(user_id=user.pk).select_related("organization")

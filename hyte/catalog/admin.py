@@ -1,0 +1,239 @@
+"""Staff side: an organization's own staff edit only their organization's services and locations.
+
+Permissions come from accounts.Membership (not from Django's per-model permissions): a staff user
+with a membership may view and edit the objects of that organization and nothing else. Platform
+admins (superusers) see everything. Every save goes through catalog.services with an audit entry.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import admin
+from django.db.models import QuerySet
+from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
+from modeltranslation.admin import TranslationAdmin, TranslationTabularInline
+
+from hyte.accounts.selectors import is_platform_admin, organization_ids_for_user
+from hyte.catalog import selectors
+from hyte.catalog.models import (
+    Contact,
+    Location,
+    Municipality,
+    Organization,
+    Phone,
+    Schedule,
+    Service,
+    ServiceAtLocation,
+    ServiceClass,
+    ServiceLanguage,
+    TargetGroup,
+    Theme,
+    WellbeingServicesCounty,
+)
+from hyte.catalog.services import catalog_object_delete, catalog_object_save
+
+
+def _org_id(obj: Any) -> Any:
+    if obj is None:
+        return None
+    if isinstance(obj, Organization):
+        return obj.pk
+    return getattr(obj, "organization_id", None)
+
+
+class OrganizationScopedMixin:
+    """Scope an admin to the acting user's organizations (via selectors), with audited writes."""
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
+        return self.scoped_queryset(request)  # type: ignore[no-any-return]
+
+    def scoped_queryset(self, request: HttpRequest) -> QuerySet[Any]:
+        raise NotImplementedError
+
+    def _member(self, request: HttpRequest) -> bool:
+        return bool(request.user.is_active and request.user.is_staff and organization_ids_for_user(request.user))
+
+    def _may(self, request: HttpRequest, obj: Any) -> bool:
+        if is_platform_admin(request.user):
+            return True
+        if not self._member(request):
+            return False
+        return obj is None or _org_id(obj) in organization_ids_for_user(request.user)
+
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return is_platform_admin(request.user) or self._member(request)
+
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return self._may(request, obj)
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return self._may(request, obj)
+
+    def has_add_permission(self, request: HttpRequest, *args: Any) -> bool:
+        return self._may(request, None)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return self._may(request, obj)
+
+    def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
+        if db_field.name == "organization":
+            kwargs["queryset"] = selectors.organizations_editable_by(request.user)
+        elif db_field.name == "location":
+            kwargs["queryset"] = selectors.locations_editable_by(request.user)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)  # type: ignore[misc]
+
+    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
+        catalog_object_save(actor=request.user, obj=obj, created=not change, changed_fields=list(form.changed_data))
+
+    def delete_model(self, request: HttpRequest, obj: Any) -> None:
+        catalog_object_delete(actor=request.user, obj=obj)
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> None:
+        for obj in queryset:
+            catalog_object_delete(actor=request.user, obj=obj)
+
+
+class ScopedInlineMixin:
+    """Inlines follow their parent's permission; location choices are limited to the user's own."""
+
+    def _parent_ok(self, request: HttpRequest, obj: Any) -> bool:
+        if is_platform_admin(request.user):
+            return True
+        return obj is None or _org_id(obj) in organization_ids_for_user(request.user)
+
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return self._parent_ok(request, obj)
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return self._parent_ok(request, obj)
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return self._parent_ok(request, obj)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return self._parent_ok(request, obj)
+
+    def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
+        if db_field.name == "location":
+            kwargs["queryset"] = selectors.locations_editable_by(request.user)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)  # type: ignore[misc]
+
+
+class ServiceAtLocationInline(ScopedInlineMixin, admin.TabularInline):
+    model = ServiceAtLocation
+    extra = 0
+
+
+class ScheduleInline(ScopedInlineMixin, TranslationTabularInline):
+    model = Schedule
+    extra = 0
+
+
+class PhoneInline(ScopedInlineMixin, TranslationTabularInline):
+    model = Phone
+    extra = 0
+
+
+class ContactInline(ScopedInlineMixin, TranslationTabularInline):
+    model = Contact
+    extra = 0
+
+
+class StaleFilter(admin.SimpleListFilter):
+    title = _("verification")
+    parameter_name = "stale"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, Any]]:
+        return [("yes", _("Not verified for 12 months"))]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> QuerySet[Any]:
+        if self.value() == "yes":
+            return queryset.filter(pk__in=selectors.stale_services_for_user(request.user).values("pk"))
+        return queryset
+
+
+@admin.register(Service)
+class ServiceAdmin(OrganizationScopedMixin, TranslationAdmin):
+    list_display = ["name", "organization", "status", "free", "last_verified_at"]
+    list_filter = [StaleFilter, "status", "free", "themes"]
+    search_fields = ["name_fi", "name_sv", "name_en", "external_id"]
+    filter_horizontal = ["themes", "service_classes", "target_groups", "municipalities", "languages"]
+    readonly_fields = ["external_id", "created_at", "updated_at"]
+    inlines = [ServiceAtLocationInline, ScheduleInline, PhoneInline, ContactInline]
+    list_select_related = ["organization"]
+
+    def scoped_queryset(self, request: HttpRequest) -> QuerySet[Any]:
+        return selectors.services_editable_by(request.user)
+
+    def save_formset(self, request: HttpRequest, form: Any, formset: Any, change: bool) -> None:
+        instances = formset.save(commit=False)
+        for obj in formset.deleted_objects:
+            catalog_object_delete(actor=request.user, obj=obj)
+        for obj in instances:
+            catalog_object_save(actor=request.user, obj=obj, created=obj._state.adding, changed_fields=[])
+        formset.save_m2m()
+
+
+@admin.register(Location)
+class LocationAdmin(OrganizationScopedMixin, TranslationAdmin):
+    list_display = ["name", "organization", "municipality", "step_free_access"]
+    list_filter = ["municipality", "step_free_access"]
+    search_fields = ["name_fi", "name_sv", "street_address_fi"]
+    readonly_fields = ["external_id"]
+
+    def scoped_queryset(self, request: HttpRequest) -> QuerySet[Any]:
+        return selectors.locations_editable_by(request.user)
+
+
+@admin.register(Organization)
+class OrganizationAdmin(OrganizationScopedMixin, TranslationAdmin):
+    list_display = ["name", "org_type", "municipality"]
+    list_filter = ["org_type"]
+    search_fields = ["name_fi", "name_sv", "name_en"]
+    readonly_fields = ["external_id"]
+
+    def scoped_queryset(self, request: HttpRequest) -> QuerySet[Any]:
+        return selectors.organizations_editable_by(request.user)
+
+    def has_add_permission(self, request: HttpRequest, *args: Any) -> bool:
+        return is_platform_admin(request.user)  # new organizations come from PTV or a platform admin
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return is_platform_admin(request.user)
+
+
+class CodeListAdmin(TranslationAdmin):
+    """Code lists are loaded from Suomi.fi files; only platform admins look at them here."""
+
+    search_fields = ["code", "name_fi"]
+
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return is_platform_admin(request.user)
+
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return is_platform_admin(request.user)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+for model in (WellbeingServicesCounty, Municipality, ServiceClass, TargetGroup, ServiceLanguage):
+    admin.site.register(model, CodeListAdmin)
+
+
+@admin.register(Theme)
+class ThemeAdmin(CodeListAdmin):
+    search_fields = ["slug", "name_fi"]
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return is_platform_admin(request.user)
+
+

@@ -1,0 +1,28 @@
+from django.utils.translation import gettext_lazy as _
+
+from hyte.core.errors import InvalidParameter, NotFoundForUser
+
+
+class InvalidSearchParameter(InvalidParameter):
+    code = "invalid_search_parameter"
+    default_message = _("A search parameter has an invalid value.")
+
+
+class InvalidPage(InvalidParameter):
+    code = "invalid_page"
+    default_message = _("The page number is not valid.")
+
+
+class MalformedId(InvalidParameter):
+    code = "malformed_id"
+    default_message = _("The identifier is malformed.")
+
+
+class ServiceNotFound(NotFoundForUser):
+    code = "service_not_found"
+    default_message = _("No such service.")
+
+
+class OrganizationNotFound(NotFoundForUser):
+    code = "organization_not_found"
+    default_message = _("No such organization.")

@@ -1,0 +1,52 @@
+"""python manage.py seed_demo: the Keski-Pohjanmaa demo tray and demo logins (idempotent)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+from hyte.accounts.models import Membership
+from hyte.catalog.demo.loader import load_demo
+from hyte.catalog.models import Organization
+
+DEMO_PASSWORD = "hyte-demo-2026"  # noqa: S105 - printed for the demo; never used outside seed_demo
+DEMO_USERS = [
+    # username, organization external id, role, superuser
+    ("admin", None, None, True),
+    ("soite.editor", "demo:soite", Membership.Role.EDITOR, False),
+    ("kokkola.editor", "demo:kunta-272", Membership.Role.EDITOR, False),
+]
+
+
+class Command(BaseCommand):
+    help = "Load the Keski-Pohjanmaa demo service tray and create demo logins."
+
+    def add_arguments(self, parser: Any) -> None:
+        parser.add_argument("--no-users", action="store_true", help="Load only the services.")
+
+    @transaction.atomic
+    def handle(self, *args: Any, **options: Any) -> None:
+        counts = load_demo()
+        self.stdout.write(
+            f"Demo tray: {counts['services']} services, {counts['organizations']} organizations, "
+            f"{counts['locations']} locations."
+        )
+        if options["no_users"]:
+            return
+        User = get_user_model()
+        self.stdout.write("Demo logins (staff admin at http://127.0.0.1:8000/admin/):")
+        for username, org_ext, role, superuser in DEMO_USERS:
+            user, _ = User.objects.get_or_create(username=username)
+            user.is_staff = True
+            user.is_superuser = superuser
+            user.set_password(DEMO_PASSWORD)
+            user.save()
+            where = "all organizations (platform admin)"
+            if org_ext:
+                org = Organization.objects.get(external_id=org_ext)
+                Membership.objects.update_or_create(user=user, organization=org, defaults={"role": role})
+                where = org.name_fi
+            self.stdout.write(f"  {username} / {DEMO_PASSWORD}  – {where}")

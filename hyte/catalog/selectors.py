@@ -1,0 +1,345 @@
+"""Reads of the service tray.
+
+Public reads (search, detail) show only active services. Staff reads are scoped to the acting
+user's organizations here, once, and nowhere else. Search is behind ``service_search`` so the
+engine can be replaced without touching views or the API.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from datetime import timedelta
+from typing import Any
+
+from django.conf import settings
+from django.core.paginator import EmptyPage, Page, PageNotAnInteger, Paginator
+from django.db.models import Case, IntegerField, Prefetch, Q, QuerySet, Value, When
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from hyte.accounts.selectors import User, is_platform_admin, organization_ids_for_user
+from hyte.catalog.errors import (
+    InvalidPage,
+    InvalidSearchParameter,
+    MalformedId,
+    OrganizationNotFound,
+    ServiceNotFound,
+)
+from hyte.catalog.models import (
+    Location,
+    Municipality,
+    Organization,
+    Schedule,
+    Service,
+    ServiceLanguage,
+    TargetGroup,
+    Theme,
+)
+
+LANGS = ("fi", "sv", "en")
+MAX_PAGE = 10_000
+TRUE_VALUES = {"1", "true", "on", "yes"}
+FALSE_VALUES = {"0", "false", "off", "no"}
+
+
+@dataclass(frozen=True)
+class ServiceSearch:
+    """Validated search parameters. Empty values mean 'no filter'."""
+
+    q: str = ""
+    theme: str = ""
+    municipality: str = ""
+    free: bool | None = None
+    language: str = ""
+    target_group: str = ""
+    accessible: bool = False
+    page: int = 1
+
+    @property
+    def is_empty(self) -> bool:
+        return self == ServiceSearch(page=self.page)
+
+    def with_page(self, page: int) -> ServiceSearch:
+        return replace(self, page=page)
+
+
+def _single(params: Mapping[str, Any], name: str) -> str:
+    """One value of a query parameter; a repeated parameter is an error, not a silent pick."""
+    getlist = getattr(params, "getlist", None)
+    values = getlist(name) if getlist else ([params[name]] if name in params else [])
+    if len(values) > 1:
+        raise InvalidSearchParameter(
+            _("The parameter “%(name)s” was given more than once.") % {"name": name},
+            details={"field": name},
+        )
+    value = values[0] if values else ""
+    if not isinstance(value, str):
+        raise InvalidSearchParameter(details={"field": name})
+    if "\x00" in value:
+        raise InvalidSearchParameter(
+            _("The parameter “%(name)s” contains characters that are not allowed.") % {"name": name},
+            details={"field": name},
+        )
+    return value.strip()
+
+
+def _bool(params: Mapping[str, Any], name: str) -> bool | None:
+    raw = _single(params, name).lower()
+    if raw == "":
+        return None
+    if raw in TRUE_VALUES:
+        return True
+    if raw in FALSE_VALUES:
+        return False
+    raise InvalidSearchParameter(
+        _("The parameter “%(name)s” must be true or false.") % {"name": name}, details={"field": name}
+    )
+
+
+def _known(value: str, name: str, exists: bool) -> str:
+    if value and not exists:
+        raise InvalidSearchParameter(
+            _("Unknown value “%(value)s” for “%(name)s”.") % {"value": value[:50], "name": name},
+            details={"field": name, "value": value[:50]},
+        )
+    return value
+
+
+def parse_page(raw: str) -> int:
+    if raw == "":
+        return 1
+    if not (raw.isascii() and raw.isdigit()) or len(raw) > 6 or not 1 <= int(raw) <= MAX_PAGE:
+        raise InvalidPage(
+            _("The page number must be a whole number from 1 to %(max)d.") % {"max": MAX_PAGE},
+            details={"field": "page"},
+        )
+    return int(raw)
+
+
+def parse_service_search(params: Mapping[str, Any]) -> ServiceSearch:
+    """Validate raw query parameters (page or API) into a ServiceSearch, or raise a coded 400 error."""
+    q = _single(params, "q")
+    max_len = settings.HYTE_SEARCH_MAX_QUERY_LENGTH
+    if len(q) > max_len:
+        raise InvalidSearchParameter(
+            _("The search text is too long: at most %(max)d characters.") % {"max": max_len},
+            code="query_too_long",
+            details={"field": "q", "max_length": max_len},
+        )
+    theme = _single(params, "theme")
+    municipality = _single(params, "municipality")
+    language = _single(params, "language")
+    target_group = _single(params, "target_group")
+    return ServiceSearch(
+        q=" ".join(q.split()),
+        theme=_known(theme, "theme", bool(theme) and Theme.objects.filter(slug=theme).exists()),
+        municipality=_known(
+            municipality, "municipality", bool(municipality) and Municipality.objects.filter(code=municipality).exists()
+        ),
+        free=_bool(params, "free"),
+        language=_known(language, "language", bool(language) and ServiceLanguage.objects.filter(code=language).exists()),
+        target_group=_known(
+            target_group, "target_group", bool(target_group) and TargetGroup.objects.filter(code=target_group).exists()
+        ),
+        accessible=bool(_bool(params, "accessible")),
+        page=parse_page(_single(params, "page")),
+    )
+
+
+def public_services() -> QuerySet[Service]:
+    return Service.objects.filter(status=Service.Status.ACTIVE)
+
+
+def _text_match(term: str, fields: tuple[str, ...]) -> Q:
+    q = Q()
+    for field in fields:
+        for lang in LANGS:
+            q |= Q(**{f"{field}_{lang}__icontains": term})
+    return q
+
+
+def service_search(search: ServiceSearch) -> QuerySet[Service]:
+    """Active services matching the search, best first.
+
+    The engine here is deliberately simple (every word must occur in a name, keyword, summary or
+    description in any language; names weigh most). It is the one place to replace with a real
+    analyzer and index.
+    """
+    qs = public_services()
+    if search.theme:
+        qs = qs.filter(themes__slug=search.theme)
+    if search.municipality:
+        qs = qs.filter(municipalities__code=search.municipality)
+    if search.free is not None:
+        qs = qs.filter(free=search.free)
+    if search.language:
+        qs = qs.filter(languages__code=search.language)
+    if search.target_group:
+        qs = qs.filter(Q(target_groups__code=search.target_group) | Q(target_groups__parent__code=search.target_group))
+    if search.accessible:
+        qs = qs.filter(locations__step_free_access=True)
+    score: Any = Value(0)
+    for term in search.q.split()[:12]:
+        qs = qs.filter(_text_match(term, ("name", "keywords", "summary", "description")))
+        score = (
+            score
+            + Case(When(_text_match(term, ("name",)), then=Value(4)), default=Value(0), output_field=IntegerField())
+            + Case(When(_text_match(term, ("keywords",)), then=Value(2)), default=Value(0), output_field=IntegerField())
+            + Case(When(_text_match(term, ("summary",)), then=Value(1)), default=Value(0), output_field=IntegerField())
+        )
+    ids = qs.values("pk").distinct()
+    return (
+        public_services()
+        .filter(pk__in=ids)
+        .annotate(score=score if search.q else Value(0))
+        .select_related("organization")
+        .prefetch_related("themes", "municipalities")
+        .order_by("-score", "name_fi", "pk")
+    )
+
+
+def paginate(qs: QuerySet[Any], page: int, per_page: int | None = None) -> Page:
+    paginator = Paginator(qs, per_page or settings.HYTE_SEARCH_PAGE_SIZE)
+    try:
+        return paginator.page(page)
+    except (EmptyPage, PageNotAnInteger) as exc:
+        raise InvalidPage(
+            _("There is no page %(page)d: the results have %(pages)d pages.")
+            % {"page": page, "pages": paginator.num_pages},
+            details={"field": "page", "num_pages": paginator.num_pages},
+        ) from exc
+
+
+def parse_uuid(raw: object) -> uuid.UUID:
+    if isinstance(raw, uuid.UUID):
+        return raw
+    try:
+        return uuid.UUID(str(raw))
+    except (ValueError, AttributeError, TypeError) as exc:
+        raise MalformedId(details={"id": str(raw)[:64]}) from exc
+
+
+def service_detail(*, service_id: object) -> Service:
+    pk = parse_uuid(service_id)
+    service = (
+        public_services()
+        .select_related("organization")
+        .prefetch_related(
+            "themes",
+            "municipalities",
+            "languages",
+            "target_groups",
+            "service_classes",
+            "phones",
+            "contacts",
+            Prefetch("locations", queryset=Location.objects.select_related("municipality")),
+            Prefetch("schedules", queryset=Schedule.objects.select_related("location")),
+        )
+        .filter(pk=pk)
+        .first()
+    )
+    if service is None:
+        raise ServiceNotFound()
+    return service
+
+
+def organization_detail(*, organization_id: object) -> Organization:
+    pk = parse_uuid(organization_id)
+    org = Organization.objects.select_related("municipality").filter(pk=pk).first()
+    if org is None:
+        raise OrganizationNotFound()
+    return org
+
+
+def organization_services(*, organization: Organization) -> QuerySet[Service]:
+    return public_services().filter(organization=organization).prefetch_related("themes", "municipalities")
+
+
+def organization_list() -> QuerySet[Organization]:
+    return Organization.objects.select_related("municipality").order_by("name_fi")
+
+
+def theme_list() -> QuerySet[Theme]:
+    return Theme.objects.prefetch_related("service_classes").order_by("order")
+
+
+def municipality_list(*, county: str = "", in_use: bool = False) -> QuerySet[Municipality]:
+    qs = Municipality.objects.select_related("county")
+    if county:
+        qs = qs.filter(county__code=county)
+    if in_use:
+        qs = qs.filter(services__status=Service.Status.ACTIVE).distinct()
+    return qs.order_by("name_fi")
+
+
+def filter_choices() -> dict[str, Any]:
+    """What the search form offers: only values that some active service has."""
+    active = public_services()
+    return {
+        "themes": list(Theme.objects.order_by("order")),
+        "municipalities": list(Municipality.objects.filter(services__in=active).distinct().order_by("name_fi")),
+        "languages": list(ServiceLanguage.objects.filter(services__in=active).distinct().order_by("order", "code")),
+        "target_groups": list(TargetGroup.objects.filter(services__in=active).distinct().order_by("code")),
+    }
+
+
+def map_points(services: QuerySet[Service], *, limit: int = 500) -> list[dict[str, Any]]:
+    """Locations of the given services, for the map (WGS84)."""
+    rows = (
+        Location.objects.filter(services__in=services.values("pk"), latitude__isnull=False)
+        .values("pk", "latitude", "longitude", "services__pk")
+        .distinct()[:limit]
+    )
+    names = {s.pk: s.name for s in Service.objects.filter(pk__in={r["services__pk"] for r in rows})}
+    loc_names = {loc.pk: (loc.name, loc.street_address) for loc in Location.objects.filter(pk__in={r["pk"] for r in rows})}
+    return [
+        {
+            "lat": float(r["latitude"]),
+            "lon": float(r["longitude"]),
+            "service_id": str(r["services__pk"]),
+            "service": names.get(r["services__pk"], ""),
+            "location": loc_names.get(r["pk"], ("", ""))[0],
+            "address": loc_names.get(r["pk"], ("", ""))[1],
+        }
+        for r in rows
+    ]
+
+
+# --- staff reads (scoped to the acting user) ---
+
+
+def services_editable_by(user: User) -> QuerySet[Service]:
+    if is_platform_admin(user):
+        return Service.objects.all()
+    return Service.objects.filter(organization_id__in=organization_ids_for_user(user))
+
+
+def organizations_editable_by(user: User) -> QuerySet[Organization]:
+    if is_platform_admin(user):
+        return Organization.objects.all()
+    return Organization.objects.filter(pk__in=organization_ids_for_user(user))
+
+
+def locations_editable_by(user: User) -> QuerySet[Location]:
+    if is_platform_admin(user):
+        return Location.objects.all()
+    return Location.objects.filter(organization_id__in=organization_ids_for_user(user))
+
+
+def stale_services_for_user(user: User) -> QuerySet[Service]:
+    cutoff = timezone.now() - timedelta(days=settings.HYTE_STALE_AFTER_DAYS)
+    return (
+        services_editable_by(user)
+        .filter(last_verified_at__lt=cutoff)
+        .exclude(status=Service.Status.DEFUNCT)
+        .select_related("organization")
+        .order_by("last_verified_at", "name_fi")
+    )
+
+
+def county_exists(code: str) -> bool:
+    from hyte.catalog.models import WellbeingServicesCounty
+
+    return WellbeingServicesCounty.objects.filter(code=code).exists()

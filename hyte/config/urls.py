@@ -1,0 +1,26 @@
+from django.conf.urls.i18n import i18n_patterns
+from django.contrib import admin
+from django.urls import include, path
+from django.views.i18n import set_language
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from hyte.web import views as web_views
+
+urlpatterns = [
+    path("api/v1/", include("hyte.catalog.api_urls", namespace="api")),
+    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("i18n/setlang/", set_language, name="set_language"),
+    path("healthz", web_views.healthz, name="healthz"),
+]
+
+urlpatterns += i18n_patterns(
+    path("", include("hyte.web.urls")),
+    path("admin/", admin.site.urls),
+    prefix_default_language=False,
+)
+
+handler400 = "hyte.web.views.bad_request"
+handler403 = "hyte.web.views.permission_denied"
+handler404 = "hyte.web.views.page_not_found"
+handler500 = "hyte.web.views.server_error"

@@ -1,0 +1,150 @@
+"""Public pages of the service tray and the staff's stale-listings page.
+
+Views only parse the request, call selectors/services and render; domain errors become a
+friendly inline message with the right status code.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db import connection
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from hyte.catalog import selectors
+from hyte.catalog.errors import InvalidPage
+from hyte.catalog.selectors import ServiceSearch
+from hyte.catalog.services import service_mark_verified
+from hyte.core.errors import DomainError
+
+
+@require_GET
+def healthz(request: HttpRequest) -> JsonResponse:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+    return JsonResponse({"status": "ok"})
+
+
+@require_GET
+def home(request: HttpRequest) -> HttpResponse:
+    choices = selectors.filter_choices()
+    return render(
+        request,
+        "web/home.html",
+        {"choices": choices, "search": ServiceSearch(), "service_count": selectors.public_services().count()},
+    )
+
+
+def _query_string(search: ServiceSearch, page: int | None = None) -> str:
+    from urllib.parse import urlencode
+
+    params: dict[str, Any] = {
+        "q": search.q,
+        "theme": search.theme,
+        "municipality": search.municipality,
+        "free": "" if search.free is None else ("true" if search.free else "false"),
+        "language": search.language,
+        "target_group": search.target_group,
+        "accessible": "true" if search.accessible else "",
+    }
+    if page and page > 1:
+        params["page"] = page
+    return urlencode({k: v for k, v in params.items() if v not in ("", None)})
+
+
+@require_GET
+def service_search_page(request: HttpRequest) -> HttpResponse:
+    context: dict[str, Any] = {"choices": selectors.filter_choices(), "error": None}
+    status = 200
+    try:
+        search = selectors.parse_service_search(request.GET)
+        results = selectors.service_search(search)
+        try:
+            page = selectors.paginate(results, search.page)
+        except InvalidPage as exc:
+            context["error"] = exc.message
+            status = exc.http_status
+            search = search.with_page(1)
+            page = selectors.paginate(results, 1)
+        context.update(
+            search=search,
+            page=page,
+            map_points=selectors.map_points(results),
+            prev_qs=_query_string(search, page.previous_page_number()) if page.has_previous() else None,
+            next_qs=_query_string(search, page.next_page_number()) if page.has_next() else None,
+            self_qs=_query_string(search),
+        )
+    except DomainError as exc:
+        context.update(error=exc.message, search=ServiceSearch(), page=None, map_points=[], raw=request.GET)
+        status = exc.http_status
+    template = "web/_results.html" if request.headers.get("HX-Request") else "web/search.html"
+    return render(request, template, context, status=status)
+
+
+@require_GET
+def service_detail_page(request: HttpRequest, service_id: str) -> HttpResponse:
+    try:
+        service = selectors.service_detail(service_id=service_id)
+    except DomainError as exc:
+        return render(request, "web/error.html", {"message": exc.message}, status=exc.http_status)
+    points = [
+        {"lat": float(loc.latitude), "lon": float(loc.longitude), "service": service.name,
+         "service_id": str(service.pk), "location": loc.name, "address": loc.street_address}
+        for loc in service.locations.all()
+        if loc.latitude is not None and loc.longitude is not None
+    ]
+    return render(request, "web/service_detail.html", {"service": service, "map_points": points})
+
+
+@require_GET
+def organization_page(request: HttpRequest, organization_id: str) -> HttpResponse:
+    try:
+        organization = selectors.organization_detail(organization_id=organization_id)
+        page = selectors.paginate(
+            selectors.organization_services(organization=organization),
+            selectors.parse_page(request.GET.get("page", "")),
+        )
+    except DomainError as exc:
+        return render(request, "web/error.html", {"message": exc.message}, status=exc.http_status)
+    return render(request, "web/organization.html", {"organization": organization, "page": page})
+
+
+@login_required
+@require_GET
+def stale_listings_page(request: HttpRequest) -> HttpResponse:
+    services = selectors.stale_services_for_user(request.user)
+    return render(request, "web/stale.html", {"services": services})
+
+
+@login_required
+@require_POST
+def verify_service(request: HttpRequest, service_id: str) -> HttpResponse:
+    try:
+        service = service_mark_verified(actor=request.user, service_id=service_id)
+    except DomainError as exc:
+        return render(request, "web/error.html", {"message": exc.message}, status=exc.http_status)
+    messages.success(request, _("“%(name)s” is marked as verified today.") % {"name": service.name})
+    return redirect("web:stale")
+
+
+def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    return render(request, "web/error.html", {"message": _("The request was not understood.")}, status=400)
+
+
+def permission_denied(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    return render(request, "web/error.html", {"message": _("You do not have permission to see this page.")}, status=403)
+
+
+def page_not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    if request.path.startswith("/api/"):
+        return JsonResponse({"code": "not_found", "message": _("Not found."), "details": {}}, status=404)
+    return render(request, "web/error.html", {"message": _("The page was not found.")}, status=404)
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    return render(request, "web/error.html", {"message": _("Something went wrong on our side. Please try again later.")}, status=500)

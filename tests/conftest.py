@@ -1,0 +1,92 @@
+"""Shared personas and fixtures.
+
+Personas: ``editor_a`` and ``colleague_a`` edit organization A, ``editor_b`` edits organization B,
+``platform_admin`` is a superuser, ``outsider`` is a staff user with no organization, and the
+plain ``client`` fixture is an anonymous visitor.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from types import SimpleNamespace
+
+import pytest
+from django.contrib.auth.models import AbstractUser
+from django.test import Client
+
+from hyte.catalog import codelists, models
+from hyte.catalog.models import Organization
+from tests.accounts.factories import MembershipFactory, UserFactory
+from tests.catalog.factories import OrganizationFactory
+
+
+def load_codelists() -> None:
+    codelists.load_all(
+        SimpleNamespace(
+            County=models.WellbeingServicesCounty,
+            Municipality=models.Municipality,
+            ServiceClass=models.ServiceClass,
+            TargetGroup=models.TargetGroup,
+            ServiceLanguage=models.ServiceLanguage,
+            Theme=models.Theme,
+        )
+    )
+
+
+@pytest.fixture(autouse=True)
+def _codelists(request: pytest.FixtureRequest) -> None:
+    """Code lists come from a data migration; transactional tests flush them, so put them back."""
+    names = set(request.fixturenames)
+    transactional = bool({"transactional_db", "live_server"} & names)
+    if not transactional and "db" not in names and not request.node.get_closest_marker("django_db"):
+        return
+    request.getfixturevalue("transactional_db" if transactional else "db")
+    if not models.Theme.objects.exists():
+        load_codelists()
+
+
+@dataclass
+class Persona:
+    user: AbstractUser
+    client: Client
+
+
+def _login(user: AbstractUser) -> Persona:
+    client = Client()
+    client.force_login(user)
+    return Persona(user=user, client=client)
+
+
+@pytest.fixture
+def org_a(db: None) -> Organization:
+    return OrganizationFactory(name_fi="Kokkolan kaupunki", org_type=Organization.Type.MUNICIPALITY)
+
+
+@pytest.fixture
+def org_b(db: None) -> Organization:
+    return OrganizationFactory(name_fi="Kannuksen Latu ry", org_type=Organization.Type.ASSOCIATION)
+
+
+@pytest.fixture
+def editor_a(org_a: Organization) -> Persona:
+    return _login(MembershipFactory(organization=org_a, user__username="editor_a").user)
+
+
+@pytest.fixture
+def colleague_a(org_a: Organization) -> Persona:
+    return _login(MembershipFactory(organization=org_a, user__username="colleague_a").user)
+
+
+@pytest.fixture
+def editor_b(org_b: Organization) -> Persona:
+    return _login(MembershipFactory(organization=org_b, user__username="editor_b").user)
+
+
+@pytest.fixture
+def outsider(db: None) -> Persona:
+    return _login(UserFactory(username="outsider"))
+
+
+@pytest.fixture
+def platform_admin(db: None) -> Persona:
+    return _login(UserFactory(username="platform_admin", is_superuser=True))
