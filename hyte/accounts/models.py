@@ -16,7 +16,10 @@ class Membership(models.Model):
         settings.AUTH_USER_MODEL, verbose_name=_("user"), on_delete=models.CASCADE, related_name="memberships"
     )
     organization = models.ForeignKey(
-        "catalog.Organization", verbose_name=_("organization"), on_delete=models.CASCADE, related_name="memberships"
+        "catalog.Organization",
+        verbose_name=_("organization"),
+        on_delete=models.CASCADE,
+        related_name="memberships",
     )
     role = models.CharField(_("role"), max_length=20, choices=Role.choices, default=Role.EDITOR)
 

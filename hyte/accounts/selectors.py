@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import uuid
+
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.auth.models import AnonymousUser
 from django.db.models import QuerySet
@@ -15,7 +17,7 @@ def is_platform_admin(user: User) -> bool:
     return bool(user.is_authenticated and user.is_active and getattr(user, "is_superuser", False))
 
 
-def organization_ids_for_user(user: User) -> set[object]:
+def organization_ids_for_user(user: User) -> set[uuid.UUID]:
     """Ids of the organizations whose content the user edits (empty for anonymous and outsiders)."""
     if not user.is_authenticated or not user.is_active:
         return set()

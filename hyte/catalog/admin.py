@@ -53,7 +53,9 @@ class OrganizationScopedMixin:
         raise NotImplementedError
 
     def _member(self, request: HttpRequest) -> bool:
-        return bool(request.user.is_active and request.user.is_staff and organization_ids_for_user(request.user))
+        return bool(
+            request.user.is_active and request.user.is_staff and organization_ids_for_user(request.user)
+        )
 
     def _may(self, request: HttpRequest, obj: Any) -> bool:
         if is_platform_admin(request.user):
@@ -85,7 +87,9 @@ class OrganizationScopedMixin:
         return super().formfield_for_foreignkey(db_field, request, **kwargs)  # type: ignore[misc]
 
     def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
-        catalog_object_save(actor=request.user, obj=obj, created=not change, changed_fields=list(form.changed_data))
+        catalog_object_save(
+            actor=request.user, obj=obj, created=not change, changed_fields=list(form.changed_data)
+        )
 
     def delete_model(self, request: HttpRequest, obj: Any) -> None:
         catalog_object_delete(actor=request.user, obj=obj)
@@ -235,5 +239,3 @@ class ThemeAdmin(CodeListAdmin):
 
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return is_platform_admin(request.user)
-
-

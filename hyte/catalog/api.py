@@ -24,7 +24,10 @@ from hyte.catalog.models import Location, Municipality, Organization, Schedule, 
 LANG_CODES = [code for code, _name in settings.LANGUAGES]
 
 LANG_PARAM = OpenApiParameter(
-    "lang", OpenApiTypes.STR, enum=LANG_CODES, description="Language of texts and error messages (fi, sv, en)."
+    "lang",
+    OpenApiTypes.STR,
+    enum=LANG_CODES,
+    description="Language of texts and error messages (fi, sv, en).",
 )
 
 
@@ -61,7 +64,9 @@ class CodeNameSerializer(serializers.Serializer):
 
 
 class ThemeSerializer(serializers.ModelSerializer):
-    service_classes = serializers.SlugRelatedField(many=True, read_only=True, slug_field="code")
+    service_classes: serializers.SlugRelatedField = serializers.SlugRelatedField(
+        many=True, read_only=True, slug_field="code"
+    )
 
     class Meta:
         model = Theme
@@ -96,7 +101,17 @@ class OrganizationSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Organization
-        fields = ["id", "external_id", "name", "type", "description", "municipality", "website", "email", "phone"]
+        fields = [
+            "id",
+            "external_id",
+            "name",
+            "type",
+            "description",
+            "municipality",
+            "website",
+            "email",
+            "phone",
+        ]
 
 
 class LocationSerializer(serializers.ModelSerializer):
@@ -108,8 +123,16 @@ class LocationSerializer(serializers.ModelSerializer):
     class Meta:
         model = Location
         fields = [
-            "id", "name", "street_address", "postal_code", "post_office", "municipality",
-            "latitude", "longitude", "accessibility", "step_free_access",
+            "id",
+            "name",
+            "street_address",
+            "postal_code",
+            "post_office",
+            "municipality",
+            "latitude",
+            "longitude",
+            "accessibility",
+            "step_free_access",
         ]
 
 
@@ -132,7 +155,18 @@ class ServiceListSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Service
-        fields = ["id", "name", "summary", "organization", "themes", "municipalities", "free", "url", "web_url", "api_url"]
+        fields = [
+            "id",
+            "name",
+            "summary",
+            "organization",
+            "themes",
+            "municipalities",
+            "free",
+            "url",
+            "web_url",
+            "api_url",
+        ]
 
     def _absolute(self, path: str) -> str:
         request = self.context.get("request")
@@ -170,9 +204,22 @@ class ServiceDetailSerializer(ServiceListSerializer):
     class Meta(ServiceListSerializer.Meta):
         fields = [
             *ServiceListSerializer.Meta.fields,
-            "external_id", "status", "description", "plain_summary_fi", "keywords", "cost_description", "email",
-            "languages", "target_groups", "service_classes", "locations", "schedules", "phones", "contacts",
-            "last_verified_at", "is_stale",
+            "external_id",
+            "status",
+            "description",
+            "plain_summary_fi",
+            "keywords",
+            "cost_description",
+            "email",
+            "languages",
+            "target_groups",
+            "service_classes",
+            "locations",
+            "schedules",
+            "phones",
+            "contacts",
+            "last_verified_at",
+            "is_stale",
         ]
 
 
@@ -200,7 +247,11 @@ def paginated_schema(name: str, item: type[serializers.Serializer]) -> serialize
 
 ERROR_SCHEMA = inline_serializer(
     name="Error",
-    fields={"code": serializers.CharField(), "message": serializers.CharField(), "details": serializers.DictField()},
+    fields={
+        "code": serializers.CharField(),
+        "message": serializers.CharField(),
+        "details": serializers.DictField(),
+    },
 )
 
 
@@ -211,11 +262,21 @@ class ServiceListView(LanguageMixin, APIView):
         parameters=[
             OpenApiParameter("q", OpenApiTypes.STR, description="Free text, at most 200 characters."),
             OpenApiParameter("theme", OpenApiTypes.STR, description="Theme slug, see /api/v1/themes/."),
-            OpenApiParameter("municipality", OpenApiTypes.STR, description="Three-digit municipality code, e.g. 272."),
-            OpenApiParameter("free", OpenApiTypes.BOOL, description="true: only free services; false: only chargeable."),
-            OpenApiParameter("language", OpenApiTypes.STR, description="Language of service: fi, sv, en, se, fse, ..."),
-            OpenApiParameter("target_group", OpenApiTypes.STR, description="PTV target group code, e.g. KR1.1."),
-            OpenApiParameter("accessible", OpenApiTypes.BOOL, description="Only services with a step-free location."),
+            OpenApiParameter(
+                "municipality", OpenApiTypes.STR, description="Three-digit municipality code, e.g. 272."
+            ),
+            OpenApiParameter(
+                "free", OpenApiTypes.BOOL, description="true: only free services; false: only chargeable."
+            ),
+            OpenApiParameter(
+                "language", OpenApiTypes.STR, description="Language of service: fi, sv, en, se, fse, ..."
+            ),
+            OpenApiParameter(
+                "target_group", OpenApiTypes.STR, description="PTV target group code, e.g. KR1.1."
+            ),
+            OpenApiParameter(
+                "accessible", OpenApiTypes.BOOL, description="Only services with a step-free location."
+            ),
             OpenApiParameter("page", OpenApiTypes.INT, description="Page number, from 1."),
             LANG_PARAM,
         ],
@@ -245,7 +306,10 @@ class OrganizationListView(LanguageMixin, APIView):
     @extend_schema(
         operation_id="organizations_list",
         parameters=[OpenApiParameter("page", OpenApiTypes.INT), LANG_PARAM],
-        responses={200: paginated_schema("PaginatedOrganizationList", OrganizationSerializer), 400: ERROR_SCHEMA},
+        responses={
+            200: paginated_schema("PaginatedOrganizationList", OrganizationSerializer),
+            400: ERROR_SCHEMA,
+        },
     )
     def get(self, request: Request) -> Response:
         page_no = selectors.parse_page(request.query_params.get("page", ""))
@@ -266,7 +330,9 @@ class OrganizationDetailView(LanguageMixin, APIView):
 
 
 class ThemeListView(LanguageMixin, APIView):
-    @extend_schema(operation_id="themes_list", parameters=[LANG_PARAM], responses={200: ThemeSerializer(many=True)})
+    @extend_schema(
+        operation_id="themes_list", parameters=[LANG_PARAM], responses={200: ThemeSerializer(many=True)}
+    )
     def get(self, request: Request) -> Response:
         return Response(ThemeSerializer(selectors.theme_list(), many=True).data)
 
@@ -275,8 +341,12 @@ class MunicipalityListView(LanguageMixin, APIView):
     @extend_schema(
         operation_id="municipalities_list",
         parameters=[
-            OpenApiParameter("county", OpenApiTypes.STR, description="Wellbeing services county code, e.g. 18."),
-            OpenApiParameter("in_use", OpenApiTypes.BOOL, description="Only municipalities with active services."),
+            OpenApiParameter(
+                "county", OpenApiTypes.STR, description="Wellbeing services county code, e.g. 18."
+            ),
+            OpenApiParameter(
+                "in_use", OpenApiTypes.BOOL, description="Only municipalities with active services."
+            ),
             LANG_PARAM,
         ],
         responses={200: MunicipalitySerializer(many=True), 400: ERROR_SCHEMA},
@@ -291,7 +361,8 @@ class MunicipalityListView(LanguageMixin, APIView):
         in_use = request.query_params.get("in_use", "").lower()
         if in_use not in ("", *selectors.TRUE_VALUES, *selectors.FALSE_VALUES):
             raise InvalidSearchParameter(
-                _("The parameter “%(name)s” must be true or false.") % {"name": "in_use"}, details={"field": "in_use"}
+                _("The parameter “%(name)s” must be true or false.") % {"name": "in_use"},
+                details={"field": "in_use"},
             )
         qs = selectors.municipality_list(county=county, in_use=in_use in selectors.TRUE_VALUES)
         return Response(MunicipalitySerializer(qs, many=True).data)

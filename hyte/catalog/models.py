@@ -59,7 +59,9 @@ class ServiceClass(models.Model):
 
     code = models.CharField(_("code"), max_length=16, primary_key=True)
     name = models.CharField(_("name"), max_length=200)
-    parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.CASCADE, related_name="children")
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.CASCADE, related_name="children"
+    )
 
     class Meta:
         verbose_name = _("service class")
@@ -75,7 +77,9 @@ class TargetGroup(models.Model):
 
     code = models.CharField(_("code"), max_length=16, primary_key=True)
     name = models.CharField(_("name"), max_length=200)
-    parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.CASCADE, related_name="children")
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.CASCADE, related_name="children"
+    )
 
     class Meta:
         verbose_name = _("target group")
@@ -133,7 +137,11 @@ class Organization(models.Model):
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     external_id = models.CharField(
-        _("external id"), max_length=100, unique=True, null=True, blank=True,
+        _("external id"),
+        max_length=100,
+        unique=True,
+        null=True,
+        blank=True,
         help_text=_("Identifier in the source system with its prefix, e.g. ptv:3668d250-…"),
     )
     org_type = models.CharField(_("type"), max_length=20, choices=Type.choices)
@@ -173,18 +181,28 @@ class Location(models.Model):
         Municipality, verbose_name=_("municipality"), on_delete=models.PROTECT, related_name="locations"
     )
     latitude = models.DecimalField(
-        _("latitude"), max_digits=9, decimal_places=6, null=True, blank=True,
+        _("latitude"),
+        max_digits=9,
+        decimal_places=6,
+        null=True,
+        blank=True,
         validators=[MinValueValidator(-90), MaxValueValidator(90)],
     )
     longitude = models.DecimalField(
-        _("longitude"), max_digits=9, decimal_places=6, null=True, blank=True,
+        _("longitude"),
+        max_digits=9,
+        decimal_places=6,
+        null=True,
+        blank=True,
         validators=[MinValueValidator(-180), MaxValueValidator(180)],
     )
     accessibility = models.TextField(
         _("accessibility"), blank=True, help_text=_("Accessibility sentences, one per line.")
     )
     step_free_access = models.BooleanField(
-        _("step-free access"), default=False, help_text=_("The entrance can be used without steps (wheelchair).")
+        _("step-free access"),
+        default=False,
+        help_text=_("The entrance can be used without steps (wheelchair)."),
     )
 
     class Meta:
@@ -215,7 +233,11 @@ class Service(models.Model):
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     external_id = models.CharField(
-        _("external id"), max_length=100, unique=True, null=True, blank=True,
+        _("external id"),
+        max_length=100,
+        unique=True,
+        null=True,
+        blank=True,
         help_text=_("Identifier in the source system with its prefix, e.g. ptv:3668d250-…"),
     )
     organization = models.ForeignKey(
@@ -226,7 +248,8 @@ class Service(models.Model):
     summary = models.CharField(_("summary"), max_length=300, blank=True)
     description = models.TextField(_("description"), blank=True)
     plain_summary_fi = models.TextField(
-        _("plain-language summary (selkokieli)"), blank=True,
+        _("plain-language summary (selkokieli)"),
+        blank=True,
         help_text=_("A short summary in plain Finnish (selkokieli)."),
     )
     keywords = models.CharField(_("keywords"), max_length=500, blank=True, help_text=_("Comma-separated."))
@@ -248,7 +271,11 @@ class Service(models.Model):
         ServiceLanguage, verbose_name=_("languages of service"), blank=True, related_name="services"
     )
     locations = models.ManyToManyField(
-        Location, verbose_name=_("locations"), through="ServiceAtLocation", blank=True, related_name="services"
+        Location,
+        verbose_name=_("locations"),
+        through="ServiceAtLocation",
+        blank=True,
+        related_name="services",
     )
     last_verified_at = models.DateTimeField(_("last verified"), default=timezone.now)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
@@ -282,7 +309,9 @@ class ServiceAtLocation(models.Model):
     class Meta:
         verbose_name = _("service at location")
         verbose_name_plural = _("services at locations")
-        constraints = [models.UniqueConstraint(fields=["service", "location"], name="unique_service_location")]
+        constraints = [
+            models.UniqueConstraint(fields=["service", "location"], name="unique_service_location")
+        ]
 
     def __str__(self) -> str:
         return f"{self.service} @ {self.location}"
@@ -303,7 +332,11 @@ class Schedule(models.Model):
 
     service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="schedules")
     location = models.ForeignKey(
-        Location, verbose_name=_("location"), null=True, blank=True, on_delete=models.CASCADE,
+        Location,
+        verbose_name=_("location"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
         related_name="schedules",
     )
     weekday = models.PositiveSmallIntegerField(_("weekday"), choices=Weekday.choices)
@@ -318,7 +351,9 @@ class Schedule(models.Model):
         verbose_name_plural = _("schedules")
         ordering = ["weekday", "opens_at"]
         constraints = [
-            models.CheckConstraint(condition=models.Q(opens_at__lt=models.F("closes_at")), name="schedule_opens_before_closes"),
+            models.CheckConstraint(
+                condition=models.Q(opens_at__lt=models.F("closes_at")), name="schedule_opens_before_closes"
+            ),
             models.CheckConstraint(
                 condition=models.Q(valid_from__isnull=True)
                 | models.Q(valid_to__isnull=True)

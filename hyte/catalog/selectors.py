@@ -33,6 +33,7 @@ from hyte.catalog.models import (
     Organization,
     Schedule,
     Service,
+    ServiceAtLocation,
     ServiceLanguage,
     TargetGroup,
     Theme,
@@ -136,12 +137,18 @@ def parse_service_search(params: Mapping[str, Any]) -> ServiceSearch:
         q=" ".join(q.split()),
         theme=_known(theme, "theme", bool(theme) and Theme.objects.filter(slug=theme).exists()),
         municipality=_known(
-            municipality, "municipality", bool(municipality) and Municipality.objects.filter(code=municipality).exists()
+            municipality,
+            "municipality",
+            bool(municipality) and Municipality.objects.filter(code=municipality).exists(),
         ),
         free=_bool(params, "free"),
-        language=_known(language, "language", bool(language) and ServiceLanguage.objects.filter(code=language).exists()),
+        language=_known(
+            language, "language", bool(language) and ServiceLanguage.objects.filter(code=language).exists()
+        ),
         target_group=_known(
-            target_group, "target_group", bool(target_group) and TargetGroup.objects.filter(code=target_group).exists()
+            target_group,
+            "target_group",
+            bool(target_group) and TargetGroup.objects.filter(code=target_group).exists(),
         ),
         accessible=bool(_bool(params, "accessible")),
         page=parse_page(_single(params, "page")),
@@ -177,7 +184,9 @@ def service_search(search: ServiceSearch) -> QuerySet[Service]:
     if search.language:
         qs = qs.filter(languages__code=search.language)
     if search.target_group:
-        qs = qs.filter(Q(target_groups__code=search.target_group) | Q(target_groups__parent__code=search.target_group))
+        qs = qs.filter(
+            Q(target_groups__code=search.target_group) | Q(target_groups__parent__code=search.target_group)
+        )
     if search.accessible:
         qs = qs.filter(locations__step_free_access=True)
     score: Any = Value(0)
@@ -185,9 +194,21 @@ def service_search(search: ServiceSearch) -> QuerySet[Service]:
         qs = qs.filter(_text_match(term, ("name", "keywords", "summary", "description")))
         score = (
             score
-            + Case(When(_text_match(term, ("name",)), then=Value(4)), default=Value(0), output_field=IntegerField())
-            + Case(When(_text_match(term, ("keywords",)), then=Value(2)), default=Value(0), output_field=IntegerField())
-            + Case(When(_text_match(term, ("summary",)), then=Value(1)), default=Value(0), output_field=IntegerField())
+            + Case(
+                When(_text_match(term, ("name",)), then=Value(4)),
+                default=Value(0),
+                output_field=IntegerField(),
+            )
+            + Case(
+                When(_text_match(term, ("keywords",)), then=Value(2)),
+                default=Value(0),
+                output_field=IntegerField(),
+            )
+            + Case(
+                When(_text_match(term, ("summary",)), then=Value(1)),
+                default=Value(0),
+                output_field=IntegerField(),
+            )
         )
     ids = qs.values("pk").distinct()
     return (
@@ -279,32 +300,39 @@ def filter_choices() -> dict[str, Any]:
     active = public_services()
     return {
         "themes": list(Theme.objects.order_by("order")),
-        "municipalities": list(Municipality.objects.filter(services__in=active).distinct().order_by("name_fi")),
-        "languages": list(ServiceLanguage.objects.filter(services__in=active).distinct().order_by("order", "code")),
+        "municipalities": list(
+            Municipality.objects.filter(services__in=active).distinct().order_by("name_fi")
+        ),
+        "languages": list(
+            ServiceLanguage.objects.filter(services__in=active).distinct().order_by("order", "code")
+        ),
         "target_groups": list(TargetGroup.objects.filter(services__in=active).distinct().order_by("code")),
     }
 
 
+def _point(service: Service, location: Location) -> dict[str, Any]:
+    return {
+        "lat": float(location.latitude or 0),
+        "lon": float(location.longitude or 0),
+        "service_id": str(service.pk),
+        "service": service.name,
+        "location": location.name,
+        "address": location.street_address,
+    }
+
+
 def map_points(services: QuerySet[Service], *, limit: int = 500) -> list[dict[str, Any]]:
-    """Locations of the given services, for the map (WGS84)."""
-    rows = (
-        Location.objects.filter(services__in=services.values("pk"), latitude__isnull=False)
-        .values("pk", "latitude", "longitude", "services__pk")
-        .distinct()[:limit]
+    """Located places of the given services, for the map (WGS84), in one query."""
+    links = (
+        ServiceAtLocation.objects.filter(service__in=services.values("pk"), location__latitude__isnull=False)
+        .select_related("service", "location")
+        .order_by("service__name_fi", "location__name_fi")[:limit]
     )
-    names = {s.pk: s.name for s in Service.objects.filter(pk__in={r["services__pk"] for r in rows})}
-    loc_names = {loc.pk: (loc.name, loc.street_address) for loc in Location.objects.filter(pk__in={r["pk"] for r in rows})}
-    return [
-        {
-            "lat": float(r["latitude"]),
-            "lon": float(r["longitude"]),
-            "service_id": str(r["services__pk"]),
-            "service": names.get(r["services__pk"], ""),
-            "location": loc_names.get(r["pk"], ("", ""))[0],
-            "address": loc_names.get(r["pk"], ("", ""))[1],
-        }
-        for r in rows
-    ]
+    return [_point(link.service, link.location) for link in links]
+
+
+def service_map_points(service: Service) -> list[dict[str, Any]]:
+    return [_point(service, loc) for loc in service.locations.all() if loc.latitude is not None]
 
 
 # --- staff reads (scoped to the acting user) ---

@@ -28,7 +28,7 @@ def service_mark_verified(*, actor: User, service_id: object) -> Service:
 
 @transaction.atomic
 def catalog_object_save(*, actor: User, obj: models.Model, created: bool, changed_fields: list[str]) -> None:
-    """Save an object edited in the staff admin (already scoped and validated by its form) with an audit entry."""
+    """Save an object edited in the staff admin (scoped and validated by its form), with an audit entry."""
     obj.full_clean()
     obj.save()
     audit_record(

@@ -92,7 +92,7 @@ TEMPLATES = [
     },
 ]
 
-# Database: SQLite file under var/ by default, PostgreSQL (or anything dj-database-url knows) via DATABASE_URL.
+# Database: SQLite file under var/ by default; PostgreSQL (anything dj-database-url knows) via DATABASE_URL.
 DATABASE_URL = os.environ.get("DATABASE_URL", "")
 if DATABASE_URL:
     DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60, conn_health_checks=True)}
@@ -100,7 +100,7 @@ else:
     DATABASES = {
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
-            "NAME": VAR_DIR / "hyte.sqlite3",
+            "NAME": str(VAR_DIR / "hyte.sqlite3"),
             "OPTIONS": {"init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"},
         }
     }

@@ -19,7 +19,7 @@ def audit_record(
     details: dict[str, Any] | None = None,
 ) -> AuditEvent:
     return AuditEvent.objects.create(
-        actor=actor if actor is not None and actor.is_authenticated else None,
+        actor=actor if actor is not None and actor.is_authenticated else None,  # type: ignore[misc]
         action=action,
         object_type=obj._meta.label_lower,
         object_id=str(obj.pk),

@@ -92,13 +92,7 @@ def service_detail_page(request: HttpRequest, service_id: str) -> HttpResponse:
         service = selectors.service_detail(service_id=service_id)
     except DomainError as exc:
         return render(request, "web/error.html", {"message": exc.message}, status=exc.http_status)
-    points = [
-        {"lat": float(loc.latitude), "lon": float(loc.longitude), "service": service.name,
-         "service_id": str(service.pk), "location": loc.name, "address": loc.street_address}
-        for loc in service.locations.all()
-        if loc.latitude is not None and loc.longitude is not None
-    ]
-    return render(request, "web/service_detail.html", {"service": service, "map_points": points})
+    return render(request, "web/service_detail.html", {"service": service, "map_points": selectors.service_map_points(service)})
 
 
 @require_GET
@@ -137,7 +131,9 @@ def bad_request(request: HttpRequest, exception: Exception | None = None) -> Htt
 
 
 def permission_denied(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
-    return render(request, "web/error.html", {"message": _("You do not have permission to see this page.")}, status=403)
+    return render(
+        request, "web/error.html", {"message": _("You do not have permission to see this page.")}, status=403
+    )
 
 
 def page_not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
@@ -147,4 +143,9 @@ def page_not_found(request: HttpRequest, exception: Exception | None = None) -> 
 
 
 def server_error(request: HttpRequest) -> HttpResponse:
-    return render(request, "web/error.html", {"message": _("Something went wrong on our side. Please try again later.")}, status=500)
+    return render(
+        request,
+        "web/error.html",
+        {"message": _("Something went wrong on our side. Please try again later.")},
+        status=500,
+    )

@@ -19,17 +19,37 @@ def form_data(service: Service, **overrides: object) -> dict[str, object]:
     data: dict[str, object] = {
         "organization": str(service.organization_id),
         "status": service.status,
-        "name_fi": service.name_fi, "name_sv": service.name_sv, "name_en": service.name_en,
-        "summary_fi": service.summary_fi, "summary_sv": "", "summary_en": "",
-        "description_fi": "", "description_sv": "", "description_en": "",
-        "plain_summary_fi": "", "keywords_fi": "", "keywords_sv": "", "keywords_en": "",
-        "url": "", "email": "", "cost_description_fi": "", "cost_description_sv": "", "cost_description_en": "",
-        "last_verified_at_0": "1.1.2026", "last_verified_at_1": "12:00:00",
+        "name_fi": service.name_fi,
+        "name_sv": service.name_sv,
+        "name_en": service.name_en,
+        "summary_fi": service.summary_fi,
+        "summary_sv": "",
+        "summary_en": "",
+        "description_fi": "",
+        "description_sv": "",
+        "description_en": "",
+        "plain_summary_fi": "",
+        "keywords_fi": "",
+        "keywords_sv": "",
+        "keywords_en": "",
+        "url": "",
+        "email": "",
+        "cost_description_fi": "",
+        "cost_description_sv": "",
+        "cost_description_en": "",
+        "last_verified_at_0": "1.1.2026",
+        "last_verified_at_1": "12:00:00",
         "municipalities": ["272"],
     }
     for prefix in ("service_at_locations", "schedules", "phones", "contacts"):
-        data.update({f"{prefix}-TOTAL_FORMS": "0", f"{prefix}-INITIAL_FORMS": "0",
-                     f"{prefix}-MIN_NUM_FORMS": "0", f"{prefix}-MAX_NUM_FORMS": "1000"})
+        data.update(
+            {
+                f"{prefix}-TOTAL_FORMS": "0",
+                f"{prefix}-INITIAL_FORMS": "0",
+                f"{prefix}-MIN_NUM_FORMS": "0",
+                f"{prefix}-MAX_NUM_FORMS": "1000",
+            }
+        )
     data.update(overrides)
     return data
 
@@ -65,7 +85,9 @@ def test_editor_cannot_open_or_change_another_organizations_service(editor_a, or
     response = editor_a.client.post(change_url(other), form_data(other, name_fi="Kaapattu"))
     other.refresh_from_db()
     assert other.name_fi == "Toisen palvelu"
-    assert editor_a.client.post(f"/admin/catalog/service/{other.pk}/delete/", {"post": "yes"}).status_code == 302
+    assert (
+        editor_a.client.post(f"/admin/catalog/service/{other.pk}/delete/", {"post": "yes"}).status_code == 302
+    )
     assert Service.objects.filter(pk=other.pk).exists()
     assert not AuditEvent.objects.filter(object_id=str(other.pk)).exists()
 
@@ -81,7 +103,10 @@ def test_editor_cannot_move_a_service_to_another_organization(editor_a, org_a, o
 def test_editor_cannot_attach_another_organizations_location(editor_a, org_a, org_b) -> None:
     service = ServiceFactory(organization=org_a)
     foreign = LocationFactory(organization=org_b)
-    data = form_data(service, **{"service_at_locations-TOTAL_FORMS": "1", "service_at_locations-0-location": str(foreign.pk)})
+    data = form_data(
+        service,
+        **{"service_at_locations-TOTAL_FORMS": "1", "service_at_locations-0-location": str(foreign.pk)},
+    )
     response = editor_a.client.post(change_url(service), data)
     assert response.status_code == 200
     assert not service.service_at_locations.exists()

@@ -22,8 +22,14 @@ def get(client: Client, url: str, **params: str):
 
 class TestServiceList:
     def test_shape_and_fields(self, client: Client) -> None:
-        service = ServiceFactory(name_fi="Vesijumppa", name_sv="Vattengymnastik", name_en="Aqua gym",
-                                 themes=["liikunta"], municipalities=["272", "217"], url="https://example.fi/vesi")
+        service = ServiceFactory(
+            name_fi="Vesijumppa",
+            name_sv="Vattengymnastik",
+            name_en="Aqua gym",
+            themes=["liikunta"],
+            municipalities=["272", "217"],
+            url="https://example.fi/vesi",
+        )
         response = get(client, LIST)
         assert response.status_code == 200
         body = response.json()
@@ -32,8 +38,11 @@ class TestServiceList:
         item = body["results"][0]
         assert item["id"] == str(service.pk)
         assert item["name"] == "Vesijumppa"
-        assert item["organization"] == {"id": str(service.organization.pk), "name": service.organization.name_fi,
-                                        "type": "association"}
+        assert item["organization"] == {
+            "id": str(service.organization.pk),
+            "name": service.organization.name_fi,
+            "type": "association",
+        }
         assert item["themes"] == [{"slug": "liikunta", "name": "Liikunta"}]
         assert [m["code"] for m in item["municipalities"]] == ["217", "272"]
         assert item["free"] is True
@@ -41,13 +50,18 @@ class TestServiceList:
         assert item["web_url"] == f"http://testserver/palvelut/{service.pk}/"
         assert item["api_url"] == f"http://testserver/api/v1/services/{service.pk}/"
 
-    @pytest.mark.parametrize(("lang", "name", "theme", "web"), [
-        ("fi", "Vesijumppa", "Liikunta", "/palvelut/"),
-        ("sv", "Vattengymnastik", "Motion", "/sv/tjanster/"),
-        ("en", "Aqua gym", "Exercise", "/en/services/"),
-    ])
+    @pytest.mark.parametrize(
+        ("lang", "name", "theme", "web"),
+        [
+            ("fi", "Vesijumppa", "Liikunta", "/palvelut/"),
+            ("sv", "Vattengymnastik", "Motion", "/sv/tjanster/"),
+            ("en", "Aqua gym", "Exercise", "/en/services/"),
+        ],
+    )
     def test_lang_parameter(self, client: Client, lang: str, name: str, theme: str, web: str) -> None:
-        ServiceFactory(name_fi="Vesijumppa", name_sv="Vattengymnastik", name_en="Aqua gym", themes=["liikunta"])
+        ServiceFactory(
+            name_fi="Vesijumppa", name_sv="Vattengymnastik", name_en="Aqua gym", themes=["liikunta"]
+        )
         response = get(client, LIST, lang=lang)
         item = response.json()["results"][0]
         assert (item["name"], item["themes"][0]["name"]) == (name, theme)
@@ -80,19 +94,24 @@ class TestServiceList:
         ids = {r["id"] for page in (first, second, third) for r in page["results"]}
         assert len(ids) == 5
 
-    @pytest.mark.parametrize(("params", "code", "field"), [
-        ({"theme": "golf"}, "invalid_search_parameter", "theme"),
-        ({"municipality": "1234"}, "invalid_search_parameter", "municipality"),
-        ({"target_group": "KR99"}, "invalid_search_parameter", "target_group"),
-        ({"language": "klingon"}, "invalid_search_parameter", "language"),
-        ({"free": "kyllä"}, "invalid_search_parameter", "free"),
-        ({"page": "0"}, "invalid_page", "page"),
-        ({"page": "x"}, "invalid_page", "page"),
-        ({"page": "5"}, "invalid_page", "page"),
-        ({"q": "x" * 5000}, "query_too_long", "q"),
-        ({"lang": "de"}, "invalid_search_parameter", "lang"),
-    ])
-    def test_bad_input_is_a_coded_400(self, client: Client, params: dict[str, str], code: str, field: str) -> None:
+    @pytest.mark.parametrize(
+        ("params", "code", "field"),
+        [
+            ({"theme": "golf"}, "invalid_search_parameter", "theme"),
+            ({"municipality": "1234"}, "invalid_search_parameter", "municipality"),
+            ({"target_group": "KR99"}, "invalid_search_parameter", "target_group"),
+            ({"language": "klingon"}, "invalid_search_parameter", "language"),
+            ({"free": "kyllä"}, "invalid_search_parameter", "free"),
+            ({"page": "0"}, "invalid_page", "page"),
+            ({"page": "x"}, "invalid_page", "page"),
+            ({"page": "5"}, "invalid_page", "page"),
+            ({"q": "x" * 5000}, "query_too_long", "q"),
+            ({"lang": "de"}, "invalid_search_parameter", "lang"),
+        ],
+    )
+    def test_bad_input_is_a_coded_400(
+        self, client: Client, params: dict[str, str], code: str, field: str
+    ) -> None:
         ServiceFactory()
         response = get(client, LIST, **params)
         assert response.status_code == 400
@@ -114,7 +133,8 @@ class TestServiceList:
         body = client.get(LIST, {"page": "0"}, HTTP_ACCEPT_LANGUAGE="sv").json()
         with translation.override("sv"):
             assert body["message"] == gettext("The page number must be a whole number from 1 to %(max)d.") % {
-                "max": 10000}
+                "max": 10000
+            }
 
     def test_only_active_services(self, client: Client) -> None:
         ServiceFactory(status=Service.Status.DEFUNCT)
@@ -128,8 +148,14 @@ class TestServiceList:
 class TestServiceDetail:
     def test_full_detail(self, client: Client) -> None:
         loc = LocationFactory(name_fi="Uimahalli")
-        service = ServiceFactory(name_fi="Vesijumppa", keywords_fi="vesi, jumppa", at=[loc], languages=["fi", "sv"],
-                                 target_groups=["KR1.1"], plain_summary_fi="Jumppaa vedessä.")
+        service = ServiceFactory(
+            name_fi="Vesijumppa",
+            keywords_fi="vesi, jumppa",
+            at=[loc],
+            languages=["fi", "sv"],
+            target_groups=["KR1.1"],
+            plain_summary_fi="Jumppaa vedessä.",
+        )
         ScheduleFactory(service=service, location=loc, weekday=3)
         body = client.get(f"{LIST}{service.pk}/").json()
         assert body["name"] == "Vesijumppa"
@@ -142,8 +168,17 @@ class TestServiceDetail:
         assert location["latitude"] == pytest.approx(63.8385)
         assert location["accessibility"] == ["Sisäänkäynnillä on luiska.", "Esteetön wc on aulassa."]
         assert location["municipality"]["code"] == "272"
-        assert body["schedules"] == [{"weekday": 3, "opens_at": "10:00", "closes_at": "11:30", "valid_from": None,
-                                      "valid_to": None, "description": "Ohjattu ryhmä", "location": str(loc.pk)}]
+        assert body["schedules"] == [
+            {
+                "weekday": 3,
+                "opens_at": "10:00",
+                "closes_at": "11:30",
+                "valid_from": None,
+                "valid_to": None,
+                "description": "Ohjattu ryhmä",
+                "location": str(loc.pk),
+            }
+        ]
         assert body["is_stale"] is False
 
     def test_malformed_id_is_400(self, client: Client) -> None:
@@ -174,8 +209,16 @@ class TestOtherResources:
 
     def test_themes(self, client: Client) -> None:
         body = client.get("/api/v1/themes/", {"lang": "sv"}).json()
-        assert [t["slug"] for t in body] == ["liikunta", "luonto", "kulttuuri", "ravinto-ja-uni", "mieli", "yhteiso",
-                                             "toimeentulo", "neuvonta"]
+        assert [t["slug"] for t in body] == [
+            "liikunta",
+            "luonto",
+            "kulttuuri",
+            "ravinto-ja-uni",
+            "mieli",
+            "yhteiso",
+            "toimeentulo",
+            "neuvonta",
+        ]
         assert body[0]["name"] == "Motion" and "P27.1" in body[0]["service_classes"]
 
     def test_municipalities(self, client: Client) -> None:
@@ -184,7 +227,9 @@ class TestOtherResources:
         assert {m["name"] for m in body} >= {"Karleby", "Kaustby", "Vetil"}
         assert len(client.get("/api/v1/municipalities/").json()) == 309
         ServiceFactory(municipalities=["217"])
-        assert [m["code"] for m in client.get("/api/v1/municipalities/", {"in_use": "true"}).json()] == ["217"]
+        assert [m["code"] for m in client.get("/api/v1/municipalities/", {"in_use": "true"}).json()] == [
+            "217"
+        ]
         assert client.get("/api/v1/municipalities/", {"county": "77"}).status_code == 400
         assert client.get("/api/v1/municipalities/", {"in_use": "perhaps"}).status_code == 400
 
@@ -200,8 +245,13 @@ class TestOpenAPI:
         assert response.status_code == 200
         schema = yaml.safe_load(response.content)
         assert schema["openapi"].startswith("3.")
-        assert {"/api/v1/services/", "/api/v1/services/{id}/", "/api/v1/organizations/", "/api/v1/themes/",
-                "/api/v1/municipalities/"} <= set(schema["paths"])
+        assert {
+            "/api/v1/services/",
+            "/api/v1/services/{id}/",
+            "/api/v1/organizations/",
+            "/api/v1/themes/",
+            "/api/v1/municipalities/",
+        } <= set(schema["paths"])
         params = {p["name"] for p in schema["paths"]["/api/v1/services/"]["get"]["parameters"]}
         assert {"q", "lang", "theme", "municipality", "free", "target_group", "page"} <= params
 

@@ -22,12 +22,20 @@ def names(qs) -> list[str]:
 class TestParseServiceSearch:
     def test_valid_parameters(self) -> None:
         search = parse_service_search(
-            QueryDict("q=  vesi   jumppa &theme=liikunta&municipality=272&free=true&language=sv"
-                      "&target_group=KR1.1&accessible=1&page=3")
+            QueryDict(
+                "q=  vesi   jumppa &theme=liikunta&municipality=272&free=true&language=sv"
+                "&target_group=KR1.1&accessible=1&page=3"
+            )
         )
         assert search == ServiceSearch(
-            q="vesi jumppa", theme="liikunta", municipality="272", free=True, language="sv",
-            target_group="KR1.1", accessible=True, page=3,
+            q="vesi jumppa",
+            theme="liikunta",
+            municipality="272",
+            free=True,
+            language="sv",
+            target_group="KR1.1",
+            accessible=True,
+            page=3,
         )
 
     def test_empty_means_no_filter(self) -> None:
@@ -67,8 +75,14 @@ class TestParseServiceSearch:
 
 class TestServiceSearch:
     def test_filters(self) -> None:
-        gym = ServiceFactory(name_fi="Kuntosali", themes=["liikunta"], municipalities=["272"], free=False,
-                             languages=["fi", "sv"], target_groups=["KR1.1"])
+        gym = ServiceFactory(
+            name_fi="Kuntosali",
+            themes=["liikunta"],
+            municipalities=["272"],
+            free=False,
+            languages=["fi", "sv"],
+            target_groups=["KR1.1"],
+        )
         walk = ServiceFactory(name_fi="Luontokävely", themes=["luonto"], municipalities=["217"], free=True)
         assert names(service_search(ServiceSearch(theme="liikunta"))) == ["Kuntosali"]
         assert names(service_search(ServiceSearch(municipality="217"))) == ["Luontokävely"]
@@ -87,7 +101,9 @@ class TestServiceSearch:
         assert names(service_search(ServiceSearch(accessible=True))) == ["Esteetön"]
 
     def test_text_matches_every_word_in_any_language(self) -> None:
-        ServiceFactory(name_fi="Vesijumppa", name_sv="Vattengymnastik", summary_fi="Uimahallilla ikäihmisille")
+        ServiceFactory(
+            name_fi="Vesijumppa", name_sv="Vattengymnastik", summary_fi="Uimahallilla ikäihmisille"
+        )
         ServiceFactory(name_fi="Tuolijumppa", name_sv="Stolgymnastik", summary_fi="Palvelutalolla")
         assert names(service_search(ServiceSearch(q="jumppa"))) == ["Tuolijumppa", "Vesijumppa"]
         assert names(service_search(ServiceSearch(q="jumppa uimahalli"))) == ["Vesijumppa"]
@@ -144,8 +160,9 @@ class TestServiceDetail:
 
 
 class TestStaffScoping:
-    def test_stale_listings_are_scoped_to_the_users_organizations(self, editor_a, editor_b, org_a, org_b, outsider,
-                                                                  platform_admin) -> None:
+    def test_stale_listings_are_scoped_to_the_users_organizations(
+        self, editor_a, editor_b, org_a, org_b, outsider, platform_admin
+    ) -> None:
         old = timezone.now() - timedelta(days=400)
         a_old = ServiceFactory(organization=org_a, last_verified_at=old)
         ServiceFactory(organization=org_a)  # fresh

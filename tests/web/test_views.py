@@ -16,10 +16,17 @@ SEARCH = {"fi": "/palvelut/", "sv": "/sv/tjanster/", "en": "/en/services/"}
 
 
 class TestPublicPages:
-    @pytest.mark.parametrize(("prefix", "lang", "heading"), [
-        ("/", "fi", "Liikunta"), ("/sv/", "sv", "Motion"), ("/en/", "en", "Exercise"),
-    ])
-    def test_front_page_in_three_languages(self, client: Client, prefix: str, lang: str, heading: str) -> None:
+    @pytest.mark.parametrize(
+        ("prefix", "lang", "heading"),
+        [
+            ("/", "fi", "Liikunta"),
+            ("/sv/", "sv", "Motion"),
+            ("/en/", "en", "Exercise"),
+        ],
+    )
+    def test_front_page_in_three_languages(
+        self, client: Client, prefix: str, lang: str, heading: str
+    ) -> None:
         response = client.get(prefix)
         assert response.status_code == 200
         html = response.content.decode()
@@ -39,9 +46,16 @@ class TestPublicPages:
 
     @pytest.mark.parametrize("lang", ["fi", "sv", "en"])
     def test_search_results(self, client: Client, lang: str) -> None:
-        ServiceFactory(name_fi="Vesijumppa", name_sv="Vattengymnastik", name_en="Aqua gym", themes=["liikunta"],
-                       at=[LocationFactory()])
-        ServiceFactory(name_fi="Lukupiiri", name_sv="Läsecirkel", name_en="Reading circle", themes=["kulttuuri"])
+        ServiceFactory(
+            name_fi="Vesijumppa",
+            name_sv="Vattengymnastik",
+            name_en="Aqua gym",
+            themes=["liikunta"],
+            at=[LocationFactory()],
+        )
+        ServiceFactory(
+            name_fi="Lukupiiri", name_sv="Läsecirkel", name_en="Reading circle", themes=["kulttuuri"]
+        )
         response = client.get(SEARCH[lang], {"theme": "liikunta"})
         assert response.status_code == 200
         html = response.content.decode()
@@ -64,10 +78,18 @@ class TestPublicPages:
         html2 = client.get("/palvelut/", {"theme": "luonto", "page": "2"}).content.decode()
         assert 'rel="prev" href="?theme=luonto"' in html2
 
-    @pytest.mark.parametrize("params", [
-        {"theme": "golf"}, {"municipality": "999"}, {"page": "abc"}, {"page": "0"}, {"free": "kyllä"},
-        {"q": "x" * 300}, {"language": "<script>"},
-    ])
+    @pytest.mark.parametrize(
+        "params",
+        [
+            {"theme": "golf"},
+            {"municipality": "999"},
+            {"page": "abc"},
+            {"page": "0"},
+            {"free": "kyllä"},
+            {"q": "x" * 300},
+            {"language": "<script>"},
+        ],
+    )
     def test_bad_input_is_a_friendly_400(self, client: Client, params: dict[str, str]) -> None:
         response = client.get("/palvelut/", params)
         assert response.status_code == 400
@@ -84,14 +106,26 @@ class TestPublicPages:
 
     def test_service_detail(self, client: Client) -> None:
         loc = LocationFactory(name_fi="Kokkolan uimahalli")
-        service = ServiceFactory(name_fi="Vesijumppa", plain_summary_fi="Jumppaa vedessä.", at=[loc],
-                                 cost_description_fi="5 € / kerta", free=False)
+        service = ServiceFactory(
+            name_fi="Vesijumppa",
+            plain_summary_fi="Jumppaa vedessä.",
+            at=[loc],
+            cost_description_fi="5 € / kerta",
+            free=False,
+        )
         ScheduleFactory(service=service, location=loc, weekday=2)
         response = client.get(f"/palvelut/{service.pk}/")
         assert response.status_code == 200
         html = response.content.decode()
-        for text in ("Vesijumppa", "Jumppaa vedessä.", "Kokkolan uimahalli", "Sisäänkäynnillä on luiska.",
-                     "5 € / kerta", "10:00–11:30", service.organization.name_fi):
+        for text in (
+            "Vesijumppa",
+            "Jumppaa vedessä.",
+            "Kokkolan uimahalli",
+            "Sisäänkäynnillä on luiska.",
+            "5 € / kerta",
+            "10:00–11:30",
+            service.organization.name_fi,
+        ):
             assert text in html
 
     def test_stale_listing_is_flagged_on_the_page(self, client: Client) -> None:
@@ -139,8 +173,12 @@ class TestStaleListingsPage:
         assert response.status_code == 302
         service.refresh_from_db()
         assert not service.is_stale
-        assert AuditEvent.objects.filter(action="service.verify", object_id=str(service.pk),
-                                         actor=editor_a.user).count() == 1
+        assert (
+            AuditEvent.objects.filter(
+                action="service.verify", object_id=str(service.pk), actor=editor_a.user
+            ).count()
+            == 1
+        )
 
     def test_cannot_verify_another_organizations_listing(self, editor_a, org_b) -> None:
         old = timezone.now() - timedelta(days=400)

@@ -138,7 +138,10 @@ def load_demo(path: Path = DEMO_FILE) -> dict[str, int]:
         service.contacts.all().delete()
         if item.get("contact"):
             Contact.objects.create(
-                service=service, name=item["contact"]["name"], phone=item.get("phone") or "",
-                email=item.get("email") or "", **_tr("title", item["contact"].get("title")),
+                service=service,
+                name=item["contact"]["name"],
+                phone=item.get("phone") or "",
+                email=item.get("email") or "",
+                **_tr("title", item["contact"].get("title")),
             )
     return {"organizations": len(orgs), "locations": len(locations), "services": len(data["services"])}

@@ -12,7 +12,9 @@ from hyte.catalog import codelists, models
 
 
 class Command(BaseCommand):
-    help = "Load or refresh municipalities, counties, PTV service classes, target groups, languages and themes."
+    help = (
+        "Load or refresh municipalities, counties, PTV service classes, target groups, languages and themes."
+    )
 
     @transaction.atomic
     def handle(self, *args: Any, **options: Any) -> None:
