@@ -92,7 +92,11 @@ def service_detail_page(request: HttpRequest, service_id: str) -> HttpResponse:
         service = selectors.service_detail(service_id=service_id)
     except DomainError as exc:
         return render(request, "web/error.html", {"message": exc.message}, status=exc.http_status)
-    return render(request, "web/service_detail.html", {"service": service, "map_points": selectors.service_map_points(service)})
+    return render(
+        request,
+        "web/service_detail.html",
+        {"service": service, "map_points": selectors.service_map_points(service)},
+    )
 
 
 @require_GET

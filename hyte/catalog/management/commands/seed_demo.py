@@ -47,6 +47,8 @@ class Command(BaseCommand):
             where = "all organizations (platform admin)"
             if org_ext:
                 org = Organization.objects.get(external_id=org_ext)
-                Membership.objects.update_or_create(user=user, organization=org, defaults={"role": role or ""})
+                Membership.objects.update_or_create(
+                    user=user, organization=org, defaults={"role": role or ""}
+                )
                 where = org.name
             self.stdout.write(f"  {username} / {DEMO_PASSWORD}  – {where}")
