@@ -137,7 +137,8 @@ def main() -> None:
     engines = [args.only] if args.only else ["sqlite", "postgresql"]
     print(f"tray_latency: demo tray, Django test client in-process, {os.cpu_count()} cores; times in ms")
     print(
-        f"{'engine':<11} {'services':>8} {'seed s':>7} | {'what':<22} {'n':>5} {'p50':>7} {'p95':>7} {'p99':>7}"
+        f"{'engine':<11} {'services':>8} {'seed s':>7} | {'what':<22} {'n':>5} "
+        f"{'p50':>7} {'p95':>7} {'p99':>7}"
     )
     for engine in engines:
         r = run_engine(engine, args.requests)
