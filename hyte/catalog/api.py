@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field, inline_serializer
 from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -171,6 +171,14 @@ class ServiceListSerializer(serializers.ModelSerializer):
     def _absolute(self, path: str) -> str:
         request = self.context.get("request")
         return request.build_absolute_uri(path) if request else path
+
+    @extend_schema_field(
+        inline_serializer("Highlight", {"name": serializers.CharField(), "summary": serializers.CharField()})
+    )
+    def get_highlight(self, obj: Service) -> dict[str, str] | None:
+        if not hasattr(obj, "hl_name"):
+            return None
+        return {"name": str(obj.hl_name), "summary": str(obj.hl_summary)}
 
     def get_web_url(self, obj: Service) -> str:
         return self._absolute(reverse("web:service", kwargs={"service_id": obj.pk}))

@@ -392,3 +392,40 @@ class Contact(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class SearchPosting(models.Model):
+    """One term of one service in the search index, with its best field weight (see catalog.search)."""
+
+    term = models.CharField(max_length=80)
+    service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="+")
+    weight = models.FloatField()
+
+    class Meta:
+        indexes = [models.Index(fields=["term", "service", "weight"], name="search_term_service")]
+
+    def __str__(self) -> str:
+        return f"{self.term} {self.service_id} {self.weight}"
+
+
+class SearchTerm(models.Model):
+    """Document frequency of a term: how many services have it (for ranking and typo candidates)."""
+
+    term = models.CharField(max_length=80, primary_key=True)
+    df = models.PositiveIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.term} ({self.df})"
+
+
+class SearchIndexState(models.Model):
+    """A single row: bumped on every index change so each process knows when its caches are stale."""
+
+    version = models.PositiveBigIntegerField(default=0)
+    token = models.CharField(max_length=32, blank=True, help_text="Changes with every index change.")
+    analyzer = models.CharField(max_length=40, blank=True)
+    services = models.PositiveIntegerField(default=0)
+    rebuilt_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"search index v{self.version} ({self.services} services, {self.analyzer})"

@@ -7,6 +7,7 @@ engine can be replaced without touching views or the API.
 
 from __future__ import annotations
 
+import dataclasses
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
@@ -15,7 +16,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.paginator import EmptyPage, Page, PageNotAnInteger, Paginator
-from django.db.models import Case, IntegerField, Prefetch, Q, QuerySet, Value, When
+from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -38,6 +39,7 @@ from hyte.catalog.models import (
     TargetGroup,
     Theme,
 )
+from hyte.catalog.search.results import SearchResults
 
 LANGS = ("fi", "sv", "en")
 MAX_PAGE = 10_000
@@ -56,6 +58,8 @@ class ServiceSearch:
     language: str = ""
     target_group: str = ""
     accessible: bool = False
+    weekday: int | None = None
+    near: tuple[float, float] | None = None
     page: int = 1
 
     @property
@@ -108,6 +112,33 @@ def _known(value: str, name: str, exists: bool) -> str:
     return value
 
 
+def _weekday(raw: str) -> int | None:
+    if raw == "":
+        return None
+    if raw not in {"1", "2", "3", "4", "5", "6", "7"}:
+        raise InvalidSearchParameter(
+            _("The weekday must be a number from 1 (Monday) to 7 (Sunday)."), details={"field": "weekday"}
+        )
+    return int(raw)
+
+
+def _near(raw: str) -> tuple[float, float] | None:
+    """``near=63.84,23.13``: a WGS84 point (latitude, longitude) to rank nearer services first."""
+    if raw == "":
+        return None
+    try:
+        lat_s, lon_s = raw.split(",")
+        lat, lon = float(lat_s), float(lon_s)
+    except ValueError:
+        lat = lon = float("nan")
+    if not (-90 <= lat <= 90 and -180 <= lon <= 180):  # also false for NaN
+        raise InvalidSearchParameter(
+            _("The place must be given as latitude,longitude in degrees, e.g. 63.84,23.13."),
+            details={"field": "near"},
+        )
+    return (lat, lon)
+
+
 def parse_page(raw: str) -> int:
     if raw == "":
         return 1
@@ -151,6 +182,8 @@ def parse_service_search(params: Mapping[str, Any]) -> ServiceSearch:
             bool(target_group) and TargetGroup.objects.filter(code=target_group).exists(),
         ),
         accessible=bool(_bool(params, "accessible")),
+        weekday=_weekday(_single(params, "weekday")),
+        near=_near(_single(params, "near")),
         page=parse_page(_single(params, "page")),
     )
 
@@ -159,21 +192,8 @@ def public_services() -> QuerySet[Service]:
     return Service.objects.filter(status=Service.Status.ACTIVE)
 
 
-def _text_match(term: str, fields: tuple[str, ...]) -> Q:
-    q = Q()
-    for field in fields:
-        for lang in LANGS:
-            q |= Q(**{f"{field}_{lang}__icontains": term})
-    return q
-
-
-def service_search(search: ServiceSearch) -> QuerySet[Service]:
-    """Active services matching the search, best first.
-
-    The engine here is deliberately simple (every word must occur in a name, keyword, summary or
-    description in any language; names weigh most). It is the one place to replace with a real
-    analyzer and index.
-    """
+def filtered_services(search: ServiceSearch) -> QuerySet[Service]:
+    """Active services that pass the search's filters (no text)."""
     qs = public_services()
     if search.theme:
         qs = qs.filter(themes__slug=search.theme)
@@ -189,35 +209,35 @@ def service_search(search: ServiceSearch) -> QuerySet[Service]:
         )
     if search.accessible:
         qs = qs.filter(locations__step_free_access=True)
-    score: Any = Value(0)
-    for term in search.q.split()[:12]:
-        qs = qs.filter(_text_match(term, ("name", "keywords", "summary", "description")))
-        score = (
-            score
-            + Case(
-                When(_text_match(term, ("name",)), then=Value(4)),
-                default=Value(0),
-                output_field=IntegerField(),
-            )
-            + Case(
-                When(_text_match(term, ("keywords",)), then=Value(2)),
-                default=Value(0),
-                output_field=IntegerField(),
-            )
-            + Case(
-                When(_text_match(term, ("summary",)), then=Value(1)),
-                default=Value(0),
-                output_field=IntegerField(),
-            )
+    if search.weekday:
+        today = timezone.localdate()
+        qs = qs.filter(
+            Q(schedules__weekday=search.weekday),
+            Q(schedules__valid_to__isnull=True) | Q(schedules__valid_to__gte=today),
         )
-    ids = qs.values("pk").distinct()
-    return (
-        public_services()
-        .filter(pk__in=ids)
-        .annotate(score=score if search.q else Value(0))
-        .select_related("organization")
-        .prefetch_related("themes", "municipalities")
-        .order_by("-score", "name_fi", "pk")
+    return public_services().filter(pk__in=qs.values("pk"))
+
+
+def service_search(search: ServiceSearch) -> QuerySet[Service] | SearchResults:
+    """Active services matching the search, best first: the one entry point to the search engine.
+
+    Without text or place the filtered services come in alphabetical order; with text they are ranked
+    by ``catalog.search`` (Finnish base forms and compounds, Swedish and English stems, needs, typos),
+    and a place (``near``) brings nearer services up among equally good matches.
+    """
+    filtered = filtered_services(search)
+    if not search.q and search.near is None:
+        return (
+            filtered.select_related("organization")
+            .prefetch_related("themes", "municipalities")
+            .order_by("name_fi", "pk")
+        )
+    filter_key = dataclasses.replace(search, q="", near=None, page=1)
+    return SearchResults(
+        q=search.q,
+        filtered=filtered,
+        filter_key=None if filter_key == ServiceSearch() else filter_key,
+        near=search.near,
     )
 
 
@@ -321,10 +341,14 @@ def _point(service: Service, location: Location) -> dict[str, Any]:
     }
 
 
-def map_points(services: QuerySet[Service], *, limit: int = 500) -> list[dict[str, Any]]:
-    """Located places of the given services, for the map (WGS84), in one query."""
+def map_points(results: QuerySet[Service] | SearchResults, *, limit: int = 500) -> list[dict[str, Any]]:
+    """Located places of the (first ``limit``) results, for the map (WGS84), in one query."""
+    if isinstance(results, SearchResults):
+        ids: Any = results.top_ids(limit)
+    else:
+        ids = results.values("pk")[:limit]
     links = (
-        ServiceAtLocation.objects.filter(service__in=services.values("pk"), location__latitude__isnull=False)
+        ServiceAtLocation.objects.filter(service__in=ids, location__latitude__isnull=False)
         .select_related("service", "location")
         .order_by("service__name_fi", "location__name_fi")[:limit]
     )

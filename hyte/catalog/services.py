@@ -7,7 +7,8 @@ from django.utils import timezone
 
 from hyte.accounts.selectors import User
 from hyte.catalog.errors import ServiceNotFound
-from hyte.catalog.models import Service
+from hyte.catalog.models import Location, Organization, Service
+from hyte.catalog.search.index import index_services
 from hyte.catalog.selectors import parse_uuid, services_editable_by
 from hyte.core.audit import audit_record
 
@@ -26,11 +27,31 @@ def service_mark_verified(*, actor: User, service_id: object) -> Service:
     return service
 
 
+def _affected_services(obj: models.Model) -> list[object]:
+    """Services whose search entry depends on this object."""
+    if isinstance(obj, Service):
+        return [obj.pk]
+    if isinstance(obj, Organization):
+        return list(Service.objects.filter(organization=obj).values_list("pk", flat=True))
+    if isinstance(obj, Location):
+        return list(obj.services.values_list("pk", flat=True))
+    service_id = getattr(obj, "service_id", None)
+    return [service_id] if service_id else []
+
+
+def search_index_refresh(*, service_ids: list[object]) -> None:
+    """Bring the search entries of these services up to date once the current transaction commits
+    (so many-to-many changes saved later in the same request are included)."""
+    if service_ids:
+        transaction.on_commit(lambda: index_services(service_ids))
+
+
 @transaction.atomic
 def catalog_object_save(*, actor: User, obj: models.Model, created: bool, changed_fields: list[str]) -> None:
     """Save an object edited in the staff admin (scoped and validated by its form), with an audit entry."""
     obj.full_clean()
     obj.save()
+    search_index_refresh(service_ids=_affected_services(obj))
     audit_record(
         actor=actor,
         action=f"{obj._meta.model_name}.{'create' if created else 'update'}",
@@ -42,4 +63,6 @@ def catalog_object_save(*, actor: User, obj: models.Model, created: bool, change
 @transaction.atomic
 def catalog_object_delete(*, actor: User, obj: models.Model) -> None:
     audit_record(actor=actor, action=f"{obj._meta.model_name}.delete", obj=obj)
+    affected = _affected_services(obj)
     obj.delete()
+    search_index_refresh(service_ids=affected)

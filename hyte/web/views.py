@@ -18,6 +18,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from hyte.catalog import selectors
 from hyte.catalog.errors import InvalidPage
+from hyte.catalog.search.analyzer import voikko_available
 from hyte.catalog.selectors import ServiceSearch
 from hyte.catalog.services import service_mark_verified
 from hyte.core.errors import DomainError
@@ -116,7 +117,7 @@ def organization_page(request: HttpRequest, organization_id: str) -> HttpRespons
 @require_GET
 def stale_listings_page(request: HttpRequest) -> HttpResponse:
     services = selectors.stale_services_for_user(request.user)
-    return render(request, "web/stale.html", {"services": services})
+    return render(request, "web/stale.html", {"services": services, "voikko_available": voikko_available()})
 
 
 @login_required

@@ -17,6 +17,7 @@ from hyte.catalog.models import (
     TargetGroup,
     Theme,
 )
+from hyte.catalog.search.index import index_services
 
 
 class OrganizationFactory(factory.django.DjangoModelFactory):
@@ -96,6 +97,12 @@ class ServiceFactory(factory.django.DjangoModelFactory):
     def at(self, create: bool, extracted: list[Location] | None, **kwargs: object) -> None:
         for loc in extracted or []:
             ServiceAtLocation.objects.create(service=self, location=loc)
+
+    @factory.post_generation
+    def index(self, create: bool, extracted: bool | None, **kwargs: object) -> None:
+        """Index like the write path does (catalog.services refreshes the index on commit)."""
+        if create and extracted is not False:
+            index_services([self.pk])
 
 
 class ScheduleFactory(factory.django.DjangoModelFactory):

@@ -28,6 +28,7 @@ from hyte.catalog.models import (
     TargetGroup,
     Theme,
 )
+from hyte.catalog.search.index import rebuild as rebuild_search_index
 
 DEMO_FILE = Path(__file__).resolve().parent / "keski_pohjanmaa.json"
 LANGS = ("fi", "sv", "en")
@@ -144,4 +145,11 @@ def load_demo(path: Path = DEMO_FILE) -> dict[str, int]:
                 email=item.get("email") or "",
                 **_tr("title", item["contact"].get("title")),
             )
-    return {"organizations": len(orgs), "locations": len(locations), "services": len(data["services"])}
+    index = rebuild_search_index()
+    return {
+        "organizations": len(orgs),
+        "locations": len(locations),
+        "services": len(data["services"]),
+        "indexed": index["services"],
+        "terms": index["terms"],
+    }
