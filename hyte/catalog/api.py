@@ -148,8 +148,8 @@ class ScheduleSerializer(serializers.ModelSerializer):
 
 class ServiceListSerializer(serializers.ModelSerializer):
     organization = OrganizationRefSerializer()
-    themes = ThemeRefSerializer(many=True)
-    municipalities = MunicipalitySerializer(many=True)
+    themes = ThemeRefSerializer(many=True, source="theme_list")
+    municipalities = MunicipalitySerializer(many=True, source="municipality_list")
     web_url = serializers.SerializerMethodField(help_text="The service's page in the tray.")
     api_url = serializers.SerializerMethodField()
 
@@ -292,7 +292,7 @@ class ServiceListView(LanguageMixin, APIView):
     )
     def get(self, request: Request) -> Response:
         search = selectors.parse_service_search(request.query_params)
-        page = selectors.paginate(selectors.service_search(search), search.page)
+        page = selectors.paginate_services(selectors.service_search(search), search.page)
         nxt, prev = _page_links(request, page)
         data = ServiceListSerializer(page.object_list, many=True, context={"request": request}).data
         return Response({"count": page.paginator.count, "next": nxt, "previous": prev, "results": data})

@@ -66,12 +66,12 @@ def service_search_page(request: HttpRequest) -> HttpResponse:
         search = selectors.parse_service_search(request.GET)
         results = selectors.service_search(search)
         try:
-            page = selectors.paginate(results, search.page)
+            page = selectors.paginate_services(results, search.page)
         except InvalidPage as exc:
             context["error"] = exc.message
             status = exc.http_status
             search = search.with_page(1)
-            page = selectors.paginate(results, 1)
+            page = selectors.paginate_services(results, 1)
         context.update(
             search=search,
             page=page,

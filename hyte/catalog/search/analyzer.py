@@ -35,20 +35,29 @@ STOPWORDS: dict[str, set[str]] = {
 }
 
 
+def _fold_table() -> dict[int, str]:
+    table: dict[int, str] = {}
+    for code in range(0xC0, 0x250):
+        ch = chr(code)
+        if ch in KEEP:
+            continue
+        base = "".join(c for c in unicodedata.normalize("NFD", ch) if not unicodedata.combining(c))
+        if base and base != ch and base.isascii():
+            table[code] = base.lower()
+    return table
+
+
+FOLD = _fold_table()
+
+
 def fold(text: str) -> str:
-    """Lowercase and fold harmless diacritics, keeping å, ä and ö."""
-    text = unicodedata.normalize("NFC", text).lower()
+    """Lowercase and fold harmless diacritics (é -> e, ü -> u), keeping å, ä and ö."""
+    text = text.lower()
     if text.isascii():
         return text
-    out = []
-    for ch in text:
-        if ch in KEEP or ord(ch) < 128:
-            out.append(ch)
-            continue
-        decomposed = unicodedata.normalize("NFD", ch)
-        base = "".join(c for c in decomposed if not unicodedata.combining(c))
-        out.append(base or ch)
-    return unicodedata.normalize("NFC", "".join(out))
+    if any(unicodedata.combining(c) for c in text):  # decomposed input: compose first
+        text = unicodedata.normalize("NFC", text)
+    return text.translate(FOLD)
 
 
 def words(text: str) -> list[str]:
@@ -96,7 +105,8 @@ class VoikkoFinnishAnalyzer:
     """Base forms and compound parts from Voikko (libvoikko + the Finnish dictionary)."""
 
     lang = "fi"
-    PART_WEIGHT = 0.6
+    PART_WEIGHT = 0.5
+    HEAD_WEIGHT = 0.85
 
     def __init__(self) -> None:
         import libvoikko
@@ -136,7 +146,7 @@ class VoikkoFinnishAnalyzer:
                     continue
                 bases = [base.lower() for base, _ in self._analyses(part)]
                 result.append(part if part in bases or not bases else bases[0])
-            return tuple(dict.fromkeys(result))
+            return tuple(result)
         return ()
 
     def word_terms(self, word: str) -> tuple[Term, ...]:
@@ -160,7 +170,12 @@ class VoikkoFinnishAnalyzer:
             return []
         terms = [Term(f"fi:{b}", 1.0) for b in bases]
         for b in bases:
-            terms.extend(Term(f"fi:{p}", self.PART_WEIGHT) for p in self._parts(b) if p != b)
+            parts = [p for p in self._parts(b) if p != b]
+            # Finnish compounds are right-headed: a "kaupunginkirjasto" is a "kirjasto".
+            for i, part in enumerate(parts):
+                weight = self.HEAD_WEIGHT if i == len(parts) - 1 else self.PART_WEIGHT
+                if not any(t.term == f"fi:{part}" and t.weight >= weight for t in terms):
+                    terms.append(Term(f"fi:{part}", weight))
         return terms
 
     def suggestions(self, word: str) -> list[str]:
@@ -183,6 +198,17 @@ def finnish_analyzer() -> VoikkoFinnishAnalyzer | SnowballFinnishAnalyzer:
             exc,
         )
         return SnowballFinnishAnalyzer()
+
+
+def is_stopword(word: str) -> bool:
+    """A word that carries no meaning for finding a service in at least one of the languages."""
+    if word in STOPWORDS["sv"] or word in STOPWORDS["en"] or word in STOPWORDS["fi"]:
+        return True
+    fi = finnish_analyzer()
+    if isinstance(fi, VoikkoFinnishAnalyzer):
+        bases = {fold(b) for b, _ in fi._analyses(word)}
+        return bool(bases) and bases <= STOPWORDS["fi"]
+    return False
 
 
 def voikko_available() -> bool:

@@ -10,6 +10,7 @@ the term's rarity (idf).
 
 from __future__ import annotations
 
+import bisect
 import json
 import math
 import threading
@@ -35,6 +36,7 @@ from hyte.catalog.search.analyzer import (
     analyzers,
     document_terms,
     fold,
+    is_stopword,
     words,
 )
 from hyte.catalog.search.memory import Snapshot, snapshot
@@ -46,6 +48,8 @@ SUGGESTION_WEIGHT = 0.8
 FUZZY_WEIGHT = 0.7
 NEED_WEIGHT = 0.6
 THEME_NEED_WEIGHT = 0.5
+OTHER_ALTERNATIVES_SHARE = 0.3
+TRUNCATION_WEIGHT = 0.6
 VOCABULARY_TTL = 30.0  # seconds a process keeps its typo vocabulary after the index changed
 
 
@@ -60,49 +64,93 @@ class Concept:
         return {t for g in self.groups for t in g}
 
 
-# --- vocabulary for typo tolerance (per process, refreshed when the index changes) ---
+# --- vocabulary for typo tolerance and truncation (per process, refreshed when the index changes) ---
 
 _vocab_lock = threading.Lock()
-_vocab: dict[str, Any] = {"version": None, "loaded": 0.0, "by_len": {}}
+_vocab: dict[str, Any] = {"token": None, "loaded": 0.0, "by_lang": {}}
 
 
-def _index_version() -> int:
-    row = SearchIndexState.objects.filter(pk=1).values_list("version", flat=True).first()
-    return int(row or 0)
+class Vocabulary:
+    """Index terms of one language: by length (for edit distance) and sorted (for prefixes)."""
+
+    def __init__(self, terms: list[str]) -> None:
+        self.sorted = sorted(terms)
+        self.by_len: dict[int, list[str]] = {}
+        for t in terms:
+            self.by_len.setdefault(len(t), []).append(t)
+
+    def within(self, word: str, max_edits: int) -> list[str]:
+        candidates: list[str] = []
+        for n in range(len(word) - max_edits, len(word) + max_edits + 1):
+            candidates.extend(self.by_len.get(n, ()))
+        hits = process.extract(word, candidates, scorer=OSA.distance, score_cutoff=max_edits, limit=5)
+        return [candidates[i] for _, _, i in hits]
+
+    def with_prefix(self, prefix: str, limit: int = 12) -> list[str]:
+        start = bisect.bisect_left(self.sorted, prefix)
+        result = []
+        for term in self.sorted[start : start + limit]:
+            if not term.startswith(prefix):
+                break
+            result.append(term)
+        return result
 
 
-def _vocabulary() -> dict[int, list[str]]:
+def _vocabulary() -> dict[str, Vocabulary]:
     now = time.monotonic()
     with _vocab_lock:
-        if _vocab["version"] is not None and now - _vocab["loaded"] < VOCABULARY_TTL:
-            return _vocab["by_len"]  # type: ignore[no-any-return]
-        version = _index_version()
-        if version != _vocab["version"]:
-            by_len: dict[int, list[str]] = {}
+        if _vocab["token"] is not None and now - _vocab["loaded"] < VOCABULARY_TTL:
+            return _vocab["by_lang"]  # type: ignore[no-any-return]
+        token = SearchIndexState.objects.filter(pk=1).values_list("token", flat=True).first() or ""
+        if token != _vocab["token"]:
+            words_by_lang: dict[str, list[str]] = {lang: [] for lang in LANGS}
             for term in SearchTerm.objects.values_list("term", flat=True).iterator(chunk_size=5000):
                 lang, _, word = term.partition(":")
-                if lang in LANGS and len(word) >= MIN_TYPO_LENGTH - 1:
-                    by_len.setdefault(len(word), []).append(term)
-            _vocab["by_len"] = by_len
-            _vocab["version"] = version
+                if lang in words_by_lang:
+                    words_by_lang[lang].append(word)
+            _vocab["by_lang"] = {lang: Vocabulary(ws) for lang, ws in words_by_lang.items()}
+            _vocab["token"] = token
         _vocab["loaded"] = now
-        return _vocab["by_len"]  # type: ignore[no-any-return]
+        return _vocab["by_lang"]  # type: ignore[no-any-return]
+
+
+def _query_forms(word: str) -> dict[str, str]:
+    """The form of a query word to compare with each language's index terms (base form or stem)."""
+    forms = {}
+    for lang in LANGS:
+        terms = [t for t in analyzers()[lang].word_terms(word) if t.weight >= 1.0]
+        forms[lang] = terms[0].term.partition(":")[2] if terms else word
+    return forms
 
 
 def _fuzzy(word: str) -> list[str]:
-    """Index terms within one edit (two for long words) of a misspelt word, in any language."""
+    """Index terms within one edit (two for long words) of a misspelt word, in each language."""
     if len(word) < MIN_TYPO_LENGTH:
         return []
-    max_edits = 1 if len(word) < 8 else 2
-    by_len = _vocabulary()
-    candidates: list[str] = []
-    for n in range(len(word) - max_edits, len(word) + max_edits + 1):
-        candidates.extend(by_len.get(n, ()))
-    if not candidates:
-        return []
-    bare = [c.partition(":")[2] for c in candidates]
-    hits = process.extract(word, bare, scorer=OSA.distance, score_cutoff=max_edits, limit=6)
-    return [candidates[i] for _, _, i in hits]
+    vocab = _vocabulary()
+    result: list[str] = []
+    for lang, form in _query_forms(word).items():
+        # Compare the word as typed and, when long enough, its stem: a typo can break the stemming
+        # ("simnig" stems to "simn", far from "simning").
+        for candidate in dict.fromkeys([word, form]):
+            if len(candidate) < MIN_TYPO_LENGTH:
+                continue
+            max_edits = 1 if len(candidate) < 8 else 2
+            result.extend(f"{lang}:{t}" for t in vocab[lang].within(candidate, max_edits))
+    return list(dict.fromkeys(result))
+
+
+def _truncated(word: str) -> list[str]:
+    """Index terms that share the start of the word's base form (hiihtää -> hiihto, hiihtolatu): the
+    truncation search librarians use, for words with no exact match."""
+    result: list[str] = []
+    vocab = _vocabulary()
+    for lang, form in _query_forms(word).items():
+        if len(form) < MIN_TYPO_LENGTH + 1:
+            continue
+        prefix = form[: max(MIN_TYPO_LENGTH, len(form) - 2)]
+        result.extend(f"{lang}:{t}" for t in vocab[lang].with_prefix(prefix))
+    return result
 
 
 # --- need phrases ---
@@ -118,50 +166,74 @@ def _word_bases(lang: str, word: str) -> set[str]:
     return {stemmer.stemWord(word)} if stemmer else {word}
 
 
+@dataclass
+class Need:
+    id: str
+    lang: str
+    phrases: list[list[set[str]]]  # each phrase: the base forms of each of its words
+    expansion: list[dict[str, float]]  # alternatives: a group of terms each
+
+
 @lru_cache(maxsize=1)
-def needs() -> list[dict[str, Any]]:
+def needs() -> tuple[list[Need], dict[tuple[str, str], list[int]]]:
+    """The need vocabulary, and an inverted map (language, base form) -> needs that use it."""
     if not NEEDS_FILE.exists():
-        return []
+        return [], {}
     entries = json.loads(NEEDS_FILE.read_text(encoding="utf-8"))
-    result = []
+    result: list[Need] = []
+    by_base: dict[tuple[str, str], list[int]] = {}
     for entry in entries:
         lang = entry["lang"]
-        phrases = []
-        for phrase in entry["phrases"]:
-            bases = [_word_bases(lang, w) for w in words(phrase)]
-            if bases:
-                phrases.append(bases)
-        expansion: dict[str, float] = {}
+        phrases = [
+            bases for phrase in entry["phrases"] if (bases := [_word_bases(lang, w) for w in words(phrase)])
+        ]
+        # Each expansion is one alternative; the words of a multi-word expansion ("meeting place") share
+        # its weight, so only a service with all of them gets it in full.
+        expansion: list[dict[str, float]] = []
         for text in entry["expand"]:
-            for term, w in document_terms(lang, text).items():
-                expansion[term] = max(expansion.get(term, 0.0), w * NEED_WEIGHT)
+            whole = [term for term, w in document_terms(lang, text).items() if w >= 1.0]
+            if whole:
+                expansion.append({term: NEED_WEIGHT / len(whole) for term in whole})
         for slug in entry.get("themes", []):
-            expansion[f"theme:{slug}"] = THEME_NEED_WEIGHT
-        result.append({"id": entry["id"], "lang": lang, "phrases": phrases, "expansion": expansion})
-    return result
+            expansion.append({f"theme:{slug}": THEME_NEED_WEIGHT})
+        for phrase in phrases:
+            for base in phrase[0]:
+                by_base.setdefault((lang, base), []).append(len(result))
+        result.append(Need(id=entry["id"], lang=lang, phrases=phrases, expansion=expansion))
+    return result, by_base
 
 
 def _match_needs(query_words: list[str]) -> tuple[list[Concept], set[int]]:
     """Need phrases found in the query: a concept each, and the positions of the words they used."""
+    entries, by_base = needs()
     bases_by_lang = {lang: [_word_bases(lang, w) for w in query_words] for lang in LANGS}
+    candidates = sorted(
+        {
+            i
+            for lang, qbases in bases_by_lang.items()
+            for b in qbases
+            for base in b
+            for i in by_base.get((lang, base), ())
+        }
+    )
     concepts: list[Concept] = []
     used: set[int] = set()
-    for entry in needs():
-        qbases = bases_by_lang[entry["lang"]]
-        for phrase in entry["phrases"]:
+    for i in candidates:
+        need = entries[i]
+        qbases = bases_by_lang[need.lang]
+        matched: set[int] = set()
+        for phrase in need.phrases:  # every phrase of the need that occurs claims its words
             positions: list[int] = []
             for word_bases in phrase:
-                pos = next(
-                    (i for i, qb in enumerate(qbases) if i not in positions and qb & word_bases),
-                    None,
-                )
+                pos = next((j for j, qb in enumerate(qbases) if j not in positions and qb & word_bases), None)
                 if pos is None:
                     break
                 positions.append(pos)
             else:
-                concepts.append(Concept(label=f"need:{entry['id']}", groups=[dict(entry["expansion"])]))
-                used.update(positions)
-                break
+                matched.update(positions)
+        if matched:
+            concepts.append(Concept(label=f"need:{need.id}", groups=[dict(g) for g in need.expansion]))
+            used.update(matched)
     return concepts, used
 
 
@@ -173,6 +245,8 @@ def query_concepts(q: str, snap: Snapshot | None = None) -> list[Concept]:
     query_words = words(q)[:MAX_WORDS]
     concepts, used = _match_needs(query_words)
     for i, word in enumerate(query_words):
+        if is_stopword(word):
+            continue
         concept = Concept(label=word)
         for lang in LANGS:
             terms = analyzers()[lang].word_terms(word)
@@ -200,12 +274,24 @@ def query_concepts(q: str, snap: Snapshot | None = None) -> list[Concept]:
         if len(word) < MIN_TYPO_LENGTH or word in STOPWORDS["fi"]:
             continue
         fi = analyzers()["fi"]
-        for suggestion in fi.suggestions(word):
+        for rank_no, suggestion in enumerate(fi.suggestions(word)):
             for t in fi.word_terms(suggestion):
-                if t.weight >= 1.0:
-                    concept.groups.append({t.term: SUGGESTION_WEIGHT})
+                if t.weight < 1.0:
+                    continue
+                # A suggestion that is itself a base form is a likelier correction than an inflected one
+                # ("kuntosli" -> "kuntosali" rather than "kuntosi", which is "kunto" + a possessive).
+                base_form = t.term == f"fi:{suggestion}"
+                weight = SUGGESTION_WEIGHT * (1.0 if base_form else 0.4) * (0.9**rank_no)
+                concept.groups.append({t.term: weight})
         for term in _fuzzy(word):
             concept.groups.append({term: FUZZY_WEIGHT})
+    # Truncation: a word that still matches nothing gets the index terms that share its start.
+    known = snap.terms({t for c in concepts for t in c.terms()})
+    for concept in concepts:
+        if concept.label.startswith("need:") or any(t in known for t in concept.terms()):
+            continue
+        for term in _truncated(concept.label):
+            concept.groups.append({term: TRUNCATION_WEIGHT})
     return concepts
 
 
@@ -243,6 +329,7 @@ def rank(q: str, filtered: QuerySet[Service] | None, filter_key: Hashable | None
     coverage = np.zeros(snap.size, dtype=np.int16)
     for concept in concepts:
         best: np.ndarray | None = None
+        summed: np.ndarray | None = None
         for group in concept.groups:
             score: np.ndarray | None = None
             for term, qw in group.items():
@@ -255,9 +342,12 @@ def rank(q: str, filtered: QuerySet[Service] | None, filter_key: Hashable | None
                 score[idx] += weight * np.float32(qw * _idf(idx.size, n))
             if score is not None:
                 best = score if best is None else np.maximum(best, score)
-        if best is not None:
-            total += best
-            coverage += best > 0
+                summed = score.copy() if summed is None else summed + score
+        if best is not None and summed is not None:
+            # Soft OR: the best alternative counts fully, the other alternatives a little.
+            concept_score = best + OTHER_ALTERNATIVES_SHARE * (summed - best)
+            total += concept_score
+            coverage += concept_score > 0
     matched = total > 0
     if filtered is not None:
         matched &= snap.mask(filter_key, lambda: filtered.values_list("pk", flat=True))

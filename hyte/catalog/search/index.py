@@ -85,18 +85,23 @@ def _documents(ids: list[Any]) -> list[dict[str, Any]]:
     return list(docs.values())
 
 
+OTHER_FIELDS_SHARE = 0.5  # a term found in several fields: the best field counts fully, the others half
+
+
 def service_postings(doc: dict[str, Any], names: _Names) -> dict[str, float]:
-    """term -> weight for one service (the best weight of the term over all fields and languages)."""
-    terms: dict[str, float] = {}
+    """term -> weight for one service: the best field's weight plus half of the other fields' weights
+    (each field counts once, whatever the language), so a word in the name and the summary beats a word
+    in the keywords only, without rewarding long descriptions for repeating it."""
+    per_field: dict[str, dict[str, float]] = {}
 
     def add(lang: str, text: str, field: str) -> None:
         if not text:
             return
         base = FIELD_WEIGHTS[field]
         for term, w in document_terms(lang, text).items():
-            weight = base * w
-            if terms.get(term, 0.0) < weight:
-                terms[term] = weight
+            fields = per_field.setdefault(term, {})
+            if fields.get(field, 0.0) < base * w:
+                fields[field] = base * w
 
     for li, lang in enumerate(LANGS):
         for field in TEXT_FIELDS:
@@ -110,6 +115,10 @@ def service_postings(doc: dict[str, Any], names: _Names) -> dict[str, float]:
         for text in context:
             add(lang, text or "", "context")
     add("fi", doc["plain_summary_fi"] or "", "summary")
+    terms: dict[str, float] = {}
+    for term, fields in per_field.items():
+        best = max(fields.values())
+        terms[term] = best + OTHER_FIELDS_SHARE * (sum(fields.values()) - best)
     for slug in doc["themes"]:
         terms[f"theme:{slug}"] = FIELD_WEIGHTS["themes"]
     return terms
@@ -199,6 +208,8 @@ def _without_posting_index() -> Iterator[None]:
         cursor.execute("DROP INDEX IF EXISTS search_term_service")
     yield
     with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # run the deferred foreign-key checks now
         cursor.execute(f"CREATE INDEX search_term_service ON {table} (term, service_id, weight)")
 
 

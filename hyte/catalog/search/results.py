@@ -110,12 +110,7 @@ class SearchResults:
         if not isinstance(key, slice):
             raise TypeError("SearchResults supports slicing only")
         ids = self.ids(key.start or 0, key.stop)
-        services = {
-            s.pk: s
-            for s in Service.objects.filter(pk__in=ids)
-            .select_related("organization")
-            .prefetch_related("themes", "municipalities")
-        }
+        services = {s.pk: s for s in Service.objects.filter(pk__in=ids).select_related("organization")}
         ordered = [services[i] for i in ids if i in services]
         self._decorate(ordered)
         return ordered
