@@ -178,7 +178,7 @@ class ServiceListSerializer(serializers.ModelSerializer):
     def get_highlight(self, obj: Service) -> dict[str, str] | None:
         if not hasattr(obj, "hl_name"):
             return None
-        return {"name": str(obj.hl_name), "summary": str(obj.hl_summary)}
+        return {"name": str(obj.hl_name), "summary": str(obj.hl_summary)}  # type: ignore[attr-defined]
 
     def get_web_url(self, obj: Service) -> str:
         return self._absolute(reverse("web:service", kwargs={"service_id": obj.pk}))

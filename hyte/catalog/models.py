@@ -398,11 +398,18 @@ class SearchPosting(models.Model):
     """One term of one service in the search index, with its best field weight (see catalog.search)."""
 
     term = models.CharField(max_length=80)
-    service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="+")
+    # No database constraint: the index is derived data, rebuilt in bulk; the ORM still cascades deletes.
+    service = models.ForeignKey(
+        Service, on_delete=models.CASCADE, related_name="+", db_index=False, db_constraint=False
+    )
     weight = models.FloatField()
 
     class Meta:
-        indexes = [models.Index(fields=["term", "service", "weight"], name="search_term_service")]
+        # Named, so a bulk rebuild can drop and recreate them around the load.
+        indexes = [
+            models.Index(fields=["term", "service", "weight"], name="search_term_service"),
+            models.Index(fields=["service"], name="search_service"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.term} {self.service_id} {self.weight}"

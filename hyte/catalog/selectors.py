@@ -62,10 +62,6 @@ class ServiceSearch:
     near: tuple[float, float] | None = None
     page: int = 1
 
-    @property
-    def is_empty(self) -> bool:
-        return self == ServiceSearch(page=self.page)
-
     def with_page(self, page: int) -> ServiceSearch:
         return replace(self, page=page)
 
@@ -248,7 +244,8 @@ def attach_refs(services: list[Service]) -> list[Service]:
     ):
         theme_links.setdefault(sid, []).append(themes[slug])
     muni_links: dict[Any, list[str]] = {}
-    for sid, code in Service.municipalities.through.objects.filter(service_id__in=ids).values_list(
+    municipality_links: Any = Service.municipalities.through
+    for sid, code in municipality_links.objects.filter(service_id__in=ids).values_list(
         "service_id", "municipality_id"
     ):
         muni_links.setdefault(sid, []).append(code)
@@ -268,8 +265,8 @@ def paginate_services(results: QuerySet[Service] | SearchResults, page: int) -> 
     return result
 
 
-def paginate(qs: QuerySet[Any], page: int, per_page: int | None = None) -> Page:
-    paginator = Paginator(qs, per_page or settings.HYTE_SEARCH_PAGE_SIZE)
+def paginate(qs: QuerySet[Any] | SearchResults, page: int, per_page: int | None = None) -> Page:
+    paginator = Paginator(qs, per_page or settings.HYTE_SEARCH_PAGE_SIZE)  # type: ignore[arg-type]
     try:
         return paginator.page(page)
     except (EmptyPage, PageNotAnInteger) as exc:

@@ -8,7 +8,7 @@ from django.utils import timezone
 from hyte.accounts.selectors import User
 from hyte.catalog.errors import ServiceNotFound
 from hyte.catalog.models import Location, Organization, Service
-from hyte.catalog.search.index import index_services
+from hyte.catalog.search.index import index_services, unindex_services
 from hyte.catalog.selectors import parse_uuid, services_editable_by
 from hyte.core.audit import audit_record
 
@@ -64,5 +64,8 @@ def catalog_object_save(*, actor: User, obj: models.Model, created: bool, change
 def catalog_object_delete(*, actor: User, obj: models.Model) -> None:
     audit_record(actor=actor, action=f"{obj._meta.model_name}.delete", obj=obj)
     affected = _affected_services(obj)
+    if isinstance(obj, Service | Organization):  # the services themselves go: take them out first
+        unindex_services(affected)
+        affected = []
     obj.delete()
     search_index_refresh(service_ids=affected)

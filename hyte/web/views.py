@@ -18,6 +18,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from hyte.catalog import selectors
 from hyte.catalog.errors import InvalidPage
+from hyte.catalog.models import Weekday
 from hyte.catalog.search.analyzer import voikko_available
 from hyte.catalog.selectors import ServiceSearch
 from hyte.catalog.services import service_mark_verified
@@ -52,6 +53,8 @@ def _query_string(search: ServiceSearch, page: int | None = None) -> str:
         "language": search.language,
         "target_group": search.target_group,
         "accessible": "true" if search.accessible else "",
+        "weekday": search.weekday or "",
+        "near": f"{search.near[0]},{search.near[1]}" if search.near else "",
     }
     if page and page > 1:
         params["page"] = page
@@ -60,7 +63,11 @@ def _query_string(search: ServiceSearch, page: int | None = None) -> str:
 
 @require_GET
 def service_search_page(request: HttpRequest) -> HttpResponse:
-    context: dict[str, Any] = {"choices": selectors.filter_choices(), "error": None}
+    context: dict[str, Any] = {
+        "choices": selectors.filter_choices(),
+        "weekdays": Weekday.choices,
+        "error": None,
+    }
     status = 200
     try:
         search = selectors.parse_service_search(request.GET)

@@ -192,3 +192,24 @@ class TestStaleListingsPage:
     def test_verify_needs_post(self, editor_a, org_a) -> None:
         service = ServiceFactory(organization=org_a)
         assert editor_a.client.get(f"/henkilosto/vanhentuneet/{service.pk}/vahvista/").status_code == 405
+
+
+class TestSearchAnalyzerNotice:
+    def test_staff_page_warns_when_voikko_is_missing(self, editor_a, monkeypatch) -> None:
+        monkeypatch.setattr("hyte.web.views.voikko_available", lambda: False)
+        html = editor_a.client.get("/henkilosto/vanhentuneet/").content.decode()
+        assert "Voikko" in html and 'role="alert"' in html
+
+    def test_no_warning_with_voikko(self, editor_a, monkeypatch) -> None:
+        monkeypatch.setattr("hyte.web.views.voikko_available", lambda: True)
+        assert "Voikko" not in editor_a.client.get("/henkilosto/vanhentuneet/").content.decode()
+
+
+def test_search_page_highlights_and_keeps_filters(client: Client) -> None:
+    ServiceFactory(name_fi="Vesijumppa", summary_fi="Jumppaa vedessä")
+    html = client.get("/palvelut/", {"q": "jumppa", "weekday": "", "near": "63.84,23.13"}).content.decode()
+    assert "<mark>Vesijumppa</mark>" in html
+    assert 'name="near" value="63.84,23.13"' in html
+    assert client.get("/palvelut/", {"weekday": "8"}).status_code == 400
+    assert client.get("/palvelut/", {"near": "95,23"}).status_code == 400
+    assert client.get("/palvelut/", {"near": "nan,nan"}).status_code == 400

@@ -13,9 +13,9 @@ import json
 import logging
 import re
 import unicodedata
-from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import NamedTuple
 
 import Stemmer
 
@@ -48,6 +48,7 @@ def _fold_table() -> dict[int, str]:
 
 
 FOLD = _fold_table()
+COMBINING = re.compile(r"[\u0300-\u036f]")
 
 
 def fold(text: str) -> str:
@@ -55,16 +56,19 @@ def fold(text: str) -> str:
     text = text.lower()
     if text.isascii():
         return text
-    if any(unicodedata.combining(c) for c in text):  # decomposed input: compose first
+    if COMBINING.search(text):  # decomposed input: compose first
         text = unicodedata.normalize("NFC", text)
     return text.translate(FOLD)
 
 
 def words(text: str) -> list[str]:
     """The words of a text, folded; hyphenated words also give their halves."""
+    found = WORD.findall(fold(text))
+    if "-" not in text and "’" not in text:
+        return found  # type: ignore[no-any-return]
     result: list[str] = []
-    for match in WORD.finditer(fold(text)):
-        w = match.group(0).replace("’", "'")
+    for w in found:
+        w = w.replace("’", "'")
         if "-" in w:
             result.extend(p for p in w.split("-") if p)
             result.append(w.replace("-", ""))
@@ -73,8 +77,7 @@ def words(text: str) -> list[str]:
     return result
 
 
-@dataclass(frozen=True)
-class Term:
+class Term(NamedTuple):
     term: str
     weight: float  # 1.0 for the word itself, less for a compound part or a guessed spelling
 
@@ -230,12 +233,13 @@ def _short_text_terms(lang: str, text: str) -> tuple[tuple[str, float], ...]:
 
 
 def _document_terms(lang: str, text: str) -> dict[str, float]:
-    analyzer = analyzers()[lang]
+    word_terms = analyzers()[lang].word_terms
     result: dict[str, float] = {}
+    get = result.get
     for word in words(text):
-        for t in analyzer.word_terms(word):
-            if result.get(t.term, 0.0) < t.weight:
-                result[t.term] = t.weight
+        for term, weight in word_terms(word):
+            if get(term, 0.0) < weight:
+                result[term] = weight
     return result
 
 
@@ -244,3 +248,10 @@ def document_terms(lang: str, text: str) -> dict[str, float]:
     if len(text) <= 80:  # names, keywords, places repeat a lot: remember them
         return dict(_short_text_terms(lang, text))
     return _document_terms(lang, text)
+
+
+def reset() -> None:
+    """Forget the analyzers and their caches (after installing Voikko, or in tests)."""
+    finnish_analyzer.cache_clear()
+    analyzers.cache_clear()
+    _short_text_terms.cache_clear()

@@ -8,9 +8,12 @@ bulk (``manage.py rebuild_search_index``).
 from __future__ import annotations
 
 import logging
+import multiprocessing
+import os
 import uuid
-from collections import Counter
+from collections import Counter, deque
 from collections.abc import Iterable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
 from contextlib import contextmanager
 from typing import Any
 
@@ -30,38 +33,37 @@ from hyte.catalog.models import (
     TargetGroup,
     Theme,
 )
-from hyte.catalog.search.analyzer import LANGS, document_terms, finnish_analyzer
+from hyte.catalog.search.analyzer import LANGS, finnish_analyzer
+from hyte.catalog.search.postings import (
+    TEXT_FIELDS,
+    Batch,
+    Names,
+    init_worker,
+    postings_for,
+    service_postings,
+    worker_postings,
+)
 
 logger = logging.getLogger(__name__)
 
-# Field weights: name > keywords and themes > summary > description.
-FIELD_WEIGHTS = {
-    "name": 8.0,
-    "keywords": 5.0,
-    "themes": 4.0,
-    "summary": 3.0,
-    "context": 1.5,
-    "description": 1.5,
-}
 CHUNK = 500
+PARALLEL_FROM = 3000  # services; below this, starting worker processes costs more than it saves
 
 
-TEXT_FIELDS = ("name", "keywords", "summary", "description")
+def _names() -> Names:
+    """Translated names of the things services refer to, loaded once per indexing run."""
 
+    def names(model: Any) -> dict[Any, tuple[str, ...]]:
+        cols = [f"name_{lang}" for lang in LANGS]
+        return {row[0]: row[1:] for row in model.objects.values_list("pk", *cols)}
 
-class _Names:
-    """Translated names of the things a service refers to, loaded once per indexing run."""
-
-    def __init__(self) -> None:
-        def names(model: Any, key: str = "pk") -> dict[Any, tuple[str, ...]]:
-            cols = [f"name_{lang}" for lang in LANGS]
-            return {row[0]: row[1:] for row in model.objects.values_list(key, *cols)}
-
-        self.organizations = names(Organization)
-        self.themes = names(Theme)
-        self.target_groups = names(TargetGroup)
-        self.municipalities = names(Municipality)
-        self.locations = names(Location)
+    return {
+        "organizations": names(Organization),
+        "themes": names(Theme),
+        "target_groups": names(TargetGroup),
+        "municipalities": names(Municipality),
+        "locations": names(Location),
+    }
 
 
 def _documents(ids: list[Any]) -> list[dict[str, Any]]:
@@ -83,45 +85,6 @@ def _documents(ids: list[Any]) -> list[dict[str, Any]]:
         for sid, other in model.objects.filter(service_id__in=list(docs)).values_list("service_id", column):
             docs[sid][key].append(other)
     return list(docs.values())
-
-
-OTHER_FIELDS_SHARE = 0.5  # a term found in several fields: the best field counts fully, the others half
-
-
-def service_postings(doc: dict[str, Any], names: _Names) -> dict[str, float]:
-    """term -> weight for one service: the best field's weight plus half of the other fields' weights
-    (each field counts once, whatever the language), so a word in the name and the summary beats a word
-    in the keywords only, without rewarding long descriptions for repeating it."""
-    per_field: dict[str, dict[str, float]] = {}
-
-    def add(lang: str, text: str, field: str) -> None:
-        if not text:
-            return
-        base = FIELD_WEIGHTS[field]
-        for term, w in document_terms(lang, text).items():
-            fields = per_field.setdefault(term, {})
-            if fields.get(field, 0.0) < base * w:
-                fields[field] = base * w
-
-    for li, lang in enumerate(LANGS):
-        for field in TEXT_FIELDS:
-            add(lang, doc[f"{field}_{lang}"] or "", field)
-        for slug in doc["themes"]:
-            add(lang, names.themes[slug][li], "themes")
-        context = [names.organizations[doc["organization_id"]][li]]
-        context += [names.target_groups[c][li] for c in doc["target_groups"]]
-        context += [names.municipalities[c][li] for c in doc["municipalities"]]
-        context += [names.locations[c][li] for c in doc["locations"]]
-        for text in context:
-            add(lang, text or "", "context")
-    add("fi", doc["plain_summary_fi"] or "", "summary")
-    terms: dict[str, float] = {}
-    for term, fields in per_field.items():
-        best = max(fields.values())
-        terms[term] = best + OTHER_FIELDS_SHARE * (sum(fields.values()) - best)
-    for slug in doc["themes"]:
-        terms[f"theme:{slug}"] = FIELD_WEIGHTS["themes"]
-    return terms
 
 
 def _bump(services_delta: int = 0, **fields: Any) -> None:
@@ -153,6 +116,22 @@ def _adjust_df(delta: Counter[str]) -> None:
 
 
 @transaction.atomic
+def unindex_services(service_ids: Iterable[Any]) -> None:
+    """Take services out of the index (before they are deleted, so document frequencies stay right)."""
+    ids = list(dict.fromkeys(service_ids))
+    delta: Counter[str] = Counter()
+    removed: set[Any] = set()
+    for term, sid in SearchPosting.objects.filter(service_id__in=ids).values_list("term", "service_id"):
+        delta[term] -= 1
+        removed.add(sid)
+    if not removed:
+        return
+    SearchPosting.objects.filter(service_id__in=ids).delete()
+    _adjust_df(delta)
+    _bump(services_delta=-len(removed))
+
+
+@transaction.atomic
 def index_services(service_ids: Iterable[Any]) -> int:
     """Re-index these services (removing inactive or deleted ones). Returns how many were indexed."""
     ids = list(dict.fromkeys(service_ids))
@@ -165,7 +144,7 @@ def index_services(service_ids: Iterable[Any]) -> int:
         before.add(sid)
     SearchPosting.objects.filter(service_id__in=ids).delete()
     rows: list[SearchPosting] = []
-    names = _Names()
+    names = _names()
     docs = _documents(ids)
     for doc in docs:
         for term, weight in service_postings(doc, names).items():
@@ -185,19 +164,19 @@ def _chunks() -> Iterator[list[Any]]:
         yield ids[start : start + CHUNK]
 
 
-def _insert_postings(rows: list[tuple[str, Any, float]]) -> None:
+def _write(batch: Batch) -> None:
     table = SearchPosting._meta.db_table
     if connection.vendor == "postgresql":
         raw = connection.cursor().cursor  # psycopg 3 cursor: COPY is the fast path
         with raw.copy(f"COPY {table} (term, service_id, weight) FROM STDIN") as copy:  # type: ignore[attr-defined]
-            for row in rows:
-                copy.write_row(row)
+            copy.write(batch.tsv)
     else:
-        with connection.cursor() as cursor:
-            cursor.executemany(
-                f"INSERT INTO {table} (term, service_id, weight) VALUES (%s, %s, %s)",  # noqa: S608
-                [(t, s.hex, w) for t, s, w in rows],
-            )
+        connection.ensure_connection()
+        raw_sqlite = connection.connection  # the sqlite3 connection: its executemany is twice as fast
+        raw_sqlite.executemany(
+            f"INSERT INTO {table} (term, service_id, weight) VALUES (?, ?, ?)",  # noqa: S608
+            batch.rows,
+        )
 
 
 @contextmanager
@@ -206,32 +185,51 @@ def _without_posting_index() -> Iterator[None]:
     table = SearchPosting._meta.db_table
     with connection.cursor() as cursor:
         cursor.execute("DROP INDEX IF EXISTS search_term_service")
+        cursor.execute("DROP INDEX IF EXISTS search_service")
     yield
     with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # run the deferred foreign-key checks now
         cursor.execute(f"CREATE INDEX search_term_service ON {table} (term, service_id, weight)")
+        cursor.execute(f"CREATE INDEX search_service ON {table} (service_id)")
 
 
 @transaction.atomic
 def rebuild() -> dict[str, Any]:
-    """Rebuild the whole index from the active services."""
+    """Rebuild the whole index from the active services.
+
+    Large catalogs are analysed in worker processes (one per core) while this process reads the next
+    rows and writes the postings; small ones in this process.
+    """
     SearchPosting.objects.all().delete()
     SearchTerm.objects.all().delete()
     df: Counter[str] = Counter()
     services = 0
-    names = _Names()
+    names = _names()
     with _without_posting_index():
-        for chunk in _chunks():
-            rows: list[tuple[str, Any, float]] = []
-            for doc in _documents(chunk):
-                services += 1
-                for term, weight in service_postings(doc, names).items():
-                    rows.append((term, doc["pk"], weight))
-                    df[term] += 1
-            _insert_postings(rows)
+        for batch in _analysed(names):
+            _write(batch)
+            services += batch.services
+            df.update(batch.df)
     SearchTerm.objects.bulk_create([SearchTerm(term=t, df=n) for t, n in df.items()], batch_size=2000)
     analyzer = type(finnish_analyzer()).__name__
     SearchIndexState.objects.filter(pk=1).update(services=0)
     _bump(services_delta=services, analyzer=analyzer, rebuilt_at=timezone.now())
     return {"services": services, "terms": len(df), "postings": sum(df.values()), "analyzer": analyzer}
+
+
+def _analysed(names: Names) -> Iterator[Batch]:
+    chunks = list(_chunks())
+    fmt = "tsv" if connection.vendor == "postgresql" else "rows"
+    workers = min(os.cpu_count() or 1, 4)
+    if workers < 2 or len(chunks) * CHUNK < PARALLEL_FROM:
+        for chunk in chunks:
+            yield postings_for(_documents(chunk), names, fmt)
+        return
+    context = multiprocessing.get_context("spawn")  # no forked database connections in the workers
+    with ProcessPoolExecutor(workers, mp_context=context, initializer=init_worker, initargs=(names,)) as pool:
+        pending: deque[Future[Batch]] = deque()
+        for chunk in chunks:
+            pending.append(pool.submit(worker_postings, _documents(chunk), fmt))
+            if len(pending) > 2 * workers:
+                yield pending.popleft().result()
+        while pending:
+            yield pending.popleft().result()

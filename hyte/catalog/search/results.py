@@ -30,7 +30,7 @@ def nearest_km(ids: list[Any], near: tuple[float, float]) -> dict[Any, float]:
         "services", "latitude", "longitude"
     )
     for sid, lat, lon in rows:
-        d = haversine_km(near, (float(lat), float(lon)))
+        d = haversine_km(near, (float(lat or 0), float(lon or 0)))
         if d < best.get(sid, math.inf):
             best[sid] = d
     return best
