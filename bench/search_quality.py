@@ -14,14 +14,15 @@ import argparse
 import json
 import math
 import os
-import subprocess
 import sys
-import tempfile
 from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "bench"))
+from _engines import run_worker  # noqa: E402
+
 JUDGED = ROOT / "bench" / "queries" / "judged.json"
 K = 10
 
@@ -123,20 +124,7 @@ def worker(per_query: bool) -> dict[str, Any]:
 
 
 def run_engine(engine: str, per_query: bool) -> dict[str, Any]:
-    env = dict(os.environ)
-    env.pop("DATABASE_URL", None)
-    with tempfile.TemporaryDirectory() as tmp:
-        env["HYTE_VAR_DIR"] = tmp
-        if engine == "postgresql":
-            base = os.environ.get("HYTE_BENCH_PG", "postgres://postgres@127.0.0.1:5432")
-            subprocess.run(
-                ["psql", f"{base}/postgres", "-qc", "DROP DATABASE IF EXISTS hyte_bench_q"], check=True
-            )
-            subprocess.run(["psql", f"{base}/postgres", "-qc", "CREATE DATABASE hyte_bench_q"], check=True)
-            env["DATABASE_URL"] = f"{base}/hyte_bench_q"
-        args = [sys.executable, __file__, "--worker"] + (["--per-query"] if per_query else [])
-        out = subprocess.run(args, env=env, cwd=ROOT, check=True, capture_output=True, text=True)
-    return json.loads(out.stdout.strip().splitlines()[-1])
+    return run_worker(__file__, engine, ["--per-query"] if per_query else [], "hyte_bench_q")
 
 
 def main() -> None:

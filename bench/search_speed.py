@@ -14,13 +14,14 @@ import argparse
 import json
 import os
 import statistics
-import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "bench"))
+from _engines import percentile, run_worker  # noqa: E402
+
 QUERIES = [
     "kuntosalille",
     "vesijumppaan",
@@ -74,11 +75,6 @@ QUERIES = [
     "ikäihmisten liikunta",
 ]
 FILTERS = [{}, {"municipality": "272"}, {"free": "true"}, {"theme": "liikunta"}, {"target_group": "KR1.1"}]
-
-
-def percentile(values: list[float], p: float) -> float:
-    ordered = sorted(values)
-    return ordered[max(0, min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1))))]
 
 
 def worker(n_services: int, n_queries: int) -> dict[str, object]:
@@ -135,34 +131,9 @@ def worker(n_services: int, n_queries: int) -> dict[str, object]:
 
 
 def run_engine(engine: str, n_services: int, n_queries: int) -> dict[str, object]:
-    env = dict(os.environ)
-    env.pop("DATABASE_URL", None)
-    with tempfile.TemporaryDirectory() as tmp:
-        env["HYTE_VAR_DIR"] = tmp
-        if engine == "postgresql":
-            base = os.environ.get("HYTE_BENCH_PG", "postgres://postgres@127.0.0.1:5432")
-            subprocess.run(
-                ["psql", f"{base}/postgres", "-qc", "DROP DATABASE IF EXISTS hyte_bench"], check=True
-            )
-            subprocess.run(["psql", f"{base}/postgres", "-qc", "CREATE DATABASE hyte_bench"], check=True)
-            env["DATABASE_URL"] = f"{base}/hyte_bench"
-        out = subprocess.run(
-            [
-                sys.executable,
-                __file__,
-                "--worker",
-                "--services",
-                str(n_services),
-                "--queries",
-                str(n_queries),
-            ],
-            env=env,
-            cwd=ROOT,
-            check=True,
-            capture_output=True,
-            text=True,
-        )
-    return json.loads(out.stdout.strip().splitlines()[-1])
+    return run_worker(
+        __file__, engine, ["--services", str(n_services), "--queries", str(n_queries)], "hyte_bench"
+    )
 
 
 def main() -> None:

@@ -13,13 +13,14 @@ import argparse
 import json
 import os
 import statistics
-import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "bench"))
+from _engines import percentile, run_worker  # noqa: E402
+
 QUERIES = [
     {"q": "kuntosali"},
     {"q": "vesijumppa"},
@@ -47,12 +48,6 @@ QUERIES = [
     {},
     {"page": "2"},
 ]
-
-
-def percentile(values: list[float], p: float) -> float:
-    ordered = sorted(values)
-    k = max(0, min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1))))
-    return ordered[k]
 
 
 def worker(n_requests: int) -> dict[str, object]:
@@ -102,27 +97,7 @@ def worker(n_requests: int) -> dict[str, object]:
 
 
 def run_engine(engine: str, n_requests: int) -> dict[str, object]:
-    env = dict(os.environ)
-    env.pop("DATABASE_URL", None)
-    env["ALLOWED_HOSTS"] = "testserver"
-    with tempfile.TemporaryDirectory() as tmp:
-        env["HYTE_VAR_DIR"] = tmp
-        if engine == "postgresql":
-            base = os.environ.get("HYTE_BENCH_PG", "postgres://postgres@127.0.0.1:5432")
-            subprocess.run(
-                ["psql", f"{base}/postgres", "-qc", "DROP DATABASE IF EXISTS hyte_bench"], check=True
-            )
-            subprocess.run(["psql", f"{base}/postgres", "-qc", "CREATE DATABASE hyte_bench"], check=True)
-            env["DATABASE_URL"] = f"{base}/hyte_bench"
-        out = subprocess.run(
-            [sys.executable, __file__, "--worker", "--requests", str(n_requests)],
-            env=env,
-            cwd=ROOT,
-            check=True,
-            capture_output=True,
-            text=True,
-        )
-    return json.loads(out.stdout.strip().splitlines()[-1])
+    return run_worker(__file__, engine, ["--requests", str(n_requests)], "hyte_bench")
 
 
 def main() -> None:
