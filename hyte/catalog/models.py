@@ -153,6 +153,7 @@ class Organization(models.Model):
     website = models.URLField(_("website"), blank=True)
     email = models.EmailField(_("email"), blank=True)
     phone = models.CharField(_("phone"), max_length=40, blank=True)
+    source_hash = models.CharField(_("source fingerprint"), max_length=64, blank=True, editable=False)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
@@ -204,6 +205,7 @@ class Location(models.Model):
         default=False,
         help_text=_("The entrance can be used without steps (wheelchair)."),
     )
+    source_hash = models.CharField(_("source fingerprint"), max_length=64, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("location")
@@ -278,6 +280,14 @@ class Service(models.Model):
         related_name="services",
     )
     last_verified_at = models.DateTimeField(_("last verified"), default=timezone.now)
+    withdrawn_at = models.DateTimeField(
+        _("withdrawn from source"),
+        null=True,
+        blank=True,
+        help_text=_("When the source system (e.g. PTV) stopped publishing this service."),
+    )
+    source_hash = models.CharField(_("source fingerprint"), max_length=64, blank=True, editable=False)
+    source_modified = models.DateTimeField(_("modified in source"), null=True, blank=True, editable=False)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 

@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "hyte.core",
     "hyte.accounts",
     "hyte.catalog",
+    "hyte.integrations",
     "hyte.web",
 ]
 
