@@ -12,4 +12,5 @@ urlpatterns = [
     path(_("organizations/<uuid:organization_id>/"), views.organization_page, name="organization"),
     path(_("staff/stale/"), views.stale_listings_page, name="stale"),
     path(_("staff/stale/<uuid:service_id>/verify/"), views.verify_service, name="verify"),
+    path(_("staff/imports/"), views.import_runs_page, name="imports"),
 ]

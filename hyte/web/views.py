@@ -23,6 +23,7 @@ from hyte.catalog.search.analyzer import voikko_available
 from hyte.catalog.selectors import ServiceSearch
 from hyte.catalog.services import service_mark_verified
 from hyte.core.errors import DomainError
+from hyte.integrations.selectors import import_runs
 
 
 @require_GET
@@ -125,6 +126,15 @@ def organization_page(request: HttpRequest, organization_id: str) -> HttpRespons
 def stale_listings_page(request: HttpRequest) -> HttpResponse:
     services = selectors.stale_services_for_user(request.user)
     return render(request, "web/stale.html", {"services": services, "voikko_available": voikko_available()})
+
+
+@login_required
+@require_GET
+def import_runs_page(request: HttpRequest) -> HttpResponse:
+    """The latest import runs (PTV, HSDS, iCalendar) for staff: what came in and what was skipped, and why."""
+    if not request.user.is_staff:
+        return permission_denied(request)
+    return render(request, "web/imports.html", {"runs": import_runs(limit=50)})
 
 
 @login_required
