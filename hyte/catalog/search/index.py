@@ -50,19 +50,26 @@ CHUNK = 500
 PARALLEL_FROM = 3000  # services; below this, starting worker processes costs more than it saves
 
 
-def _names() -> Names:
-    """Translated names of the things services refer to, loaded once per indexing run."""
+def _names(docs: list[dict[str, Any]] | None = None) -> Names:
+    """Translated names of the things services refer to: all of them for a rebuild, only those the
+    given documents refer to for an update."""
 
-    def names(model: Any) -> dict[Any, tuple[str, ...]]:
+    def names(model: Any, key: str, ids: set[Any] | None) -> dict[Any, tuple[str, ...]]:
         cols = [f"name_{lang}" for lang in LANGS]
-        return {row[0]: row[1:] for row in model.objects.values_list("pk", *cols)}
+        qs = model.objects.all() if ids is None else model.objects.filter(pk__in=ids)
+        return {row[0]: row[1:] for row in qs.values_list("pk", *cols)}
+
+    def refs(key: str) -> set[Any] | None:
+        if docs is None:
+            return None
+        return {v for d in docs for v in (d[key] if isinstance(d[key], list) else [d[key]])}
 
     return {
-        "organizations": names(Organization),
-        "themes": names(Theme),
-        "target_groups": names(TargetGroup),
-        "municipalities": names(Municipality),
-        "locations": names(Location),
+        "organizations": names(Organization, "organization_id", refs("organization_id")),
+        "themes": names(Theme, "themes", None),
+        "target_groups": names(TargetGroup, "target_groups", refs("target_groups")),
+        "municipalities": names(Municipality, "municipalities", refs("municipalities")),
+        "locations": names(Location, "locations", refs("locations")),
     }
 
 
@@ -144,8 +151,8 @@ def index_services(service_ids: Iterable[Any]) -> int:
         before.add(sid)
     SearchPosting.objects.filter(service_id__in=ids).delete()
     rows: list[SearchPosting] = []
-    names = _names()
     docs = _documents(ids)
+    names = _names(docs)
     for doc in docs:
         for term, weight in service_postings(doc, names).items():
             rows.append(SearchPosting(term=term, service_id=doc["pk"], weight=weight))

@@ -34,7 +34,9 @@ from hyte.catalog.models import (
     Theme,
 )
 from hyte.catalog.search.index import index_services
+from hyte.catalog.search.index import rebuild as rebuild_search_index
 from hyte.core.audit import audit_record
+from hyte.core.models import AuditEvent
 from hyte.integrations.models import ImportRun
 from hyte.integrations.ptv import mapping
 from hyte.integrations.ptv.client import Page
@@ -44,6 +46,7 @@ logger = logging.getLogger(__name__)
 PREFIX = "ptv:"
 LANGS = mapping.LANGS
 MAX_ERRORS_KEPT = 1000
+MAX_NAME = mapping.MAX_NAME
 
 
 class Source(Protocol):
@@ -82,6 +85,7 @@ class Context:
     changed_services: set[Any] = field(default_factory=set)
     # Opening hours of the service locations read in this run, for services that link to them later.
     channel_hours: dict[str, list[mapping.ScheduleData]] = field(default_factory=dict)
+    cache: RunCache | None = None
 
     def fail(self, record_id: str, reason: str) -> None:
         self.run.failed += 1
@@ -185,7 +189,7 @@ def _upsert_location(ctx: Context, data: mapping.LocationData) -> str:
     location = location or Location(external_id=PREFIX + data.ptv_id)
     for key, value in values.items():
         setattr(location, key, value)
-    location.full_clean()
+    location.full_clean(validate_unique=False, validate_constraints=False)  # unique: looked up above
     location.save()
     # Links from this location to PTV services that already exist; their schedules come from the channel.
     services = list(Service.objects.filter(external_id__in=[PREFIX + s for s in data.service_ids]))
@@ -198,11 +202,13 @@ def _upsert_location(ctx: Context, data: mapping.LocationData) -> str:
     return "created" if created else "updated"
 
 
-def _replace_schedules(service: Service, location: Location, schedules: list[mapping.ScheduleData]) -> None:
-    Schedule.objects.filter(service=service, location=location).delete()
-    for s in schedules:
-        schedule = Schedule(
-            service=service,
+def _schedule_rows(
+    service_id: Any, location: Location, schedules: list[mapping.ScheduleData]
+) -> list[Schedule]:
+    """Schedule rows (the mapping has checked weekdays, times and dates)."""
+    return [
+        Schedule(
+            service_id=service_id,
             location=location,
             weekday=s.weekday,
             opens_at=time.fromisoformat(s.opens_at),
@@ -211,34 +217,66 @@ def _replace_schedules(service: Service, location: Location, schedules: list[map
             valid_to=date.fromisoformat(s.valid_to) if s.valid_to else None,
             **_tr("description", s.description),
         )
-        schedule.full_clean()
-        schedule.save()
+        for s in schedules
+    ]
+
+
+def _replace_schedules(service: Service, location: Location, schedules: list[mapping.ScheduleData]) -> None:
+    Schedule.objects.filter(service=service, location=location).delete()
+    Schedule.objects.bulk_create(_schedule_rows(service.pk, location, schedules))
 
 
 # --- services ---
 
 
-def _upsert_service(ctx: Context, data: mapping.ServiceData) -> str:
-    ctx.seen.add(data.ptv_id)
-    fingerprint = data.fingerprint()
-    service = Service.objects.filter(external_id=PREFIX + data.ptv_id).first()
-    if not data.published:
-        if service is not None and service.withdrawn_at is None:
-            _withdraw(ctx, service)
-            return "withdrawn"
-        return "unchanged"
-    if service is not None and service.source_hash == fingerprint and service.withdrawn_at is None:
-        return "unchanged"
-    org = _organization(ctx, data.organization_id, data.organization_name)
+@dataclass
+class RunCache:
+    """Look-ups that do not change during a run."""
+
+    themes_by_class: dict[str, set[str]]
+    languages: set[str]
+    county_municipalities: dict[str, set[str]]
+
+    @classmethod
+    def load(cls) -> RunCache:
+        themes: dict[str, set[str]] = {}
+        for slug, code in Theme.service_classes.through.objects.values_list("theme_id", "serviceclass_id"):
+            themes.setdefault(code, set()).add(slug)
+        counties: dict[str, set[str]] = {}
+        for code, county in Municipality.objects.exclude(county=None).values_list("code", "county_id"):
+            counties.setdefault(county, set()).add(code)
+        return cls(
+            themes_by_class=themes,
+            languages=set(ServiceLanguage.objects.values_list("code", flat=True)),
+            county_municipalities=counties,
+        )
+
+
+SERVICE_FIELDS = [
+    "organization",
+    "status",
+    "withdrawn_at",
+    "free",
+    "source_hash",
+    "source_modified",
+    "last_verified_at",
+] + [
+    f"{name}{suffix}"
+    for name in ("name", "summary", "description", "keywords", "cost_description")
+    for suffix in ("", "_fi", "_sv", "_en")
+]
+
+
+def _service_values(ctx: Context, data: mapping.ServiceData, org: Organization) -> dict[str, Any]:
     modified = mapping.parse_datetime(data.modified)
     if modified is not None and timezone.is_naive(modified):
         modified = timezone.make_aware(modified, timezone.get_default_timezone())
-    values: dict[str, Any] = {
+    return {
         "organization": org,
         "status": Service.Status.ACTIVE,
         "withdrawn_at": None,
         "free": data.free,
-        "source_hash": fingerprint,
+        "source_hash": data.fingerprint(),
         "source_modified": modified,
         "last_verified_at": modified or timezone.now(),
         **_tr("name", data.name),
@@ -247,37 +285,123 @@ def _upsert_service(ctx: Context, data: mapping.ServiceData) -> str:
         **_tr("keywords", data.keywords),
         **_tr("cost_description", data.cost_description),
     }
-    created = service is None
-    service = service or Service(external_id=PREFIX + data.ptv_id)
-    for key, value in values.items():
-        setattr(service, key, value)
-    service.full_clean()
-    service.save()
-    service.service_classes.set(ServiceClass.objects.filter(code__in=data.service_classes))
-    service.target_groups.set(TargetGroup.objects.filter(code__in=data.target_groups))
-    municipalities = set(data.municipalities)
-    if data.counties:
-        municipalities |= set(
-            Municipality.objects.filter(county__in=data.counties).values_list("code", flat=True)
-        )
-    service.municipalities.set(Municipality.objects.filter(code__in=municipalities))
-    service.languages.set(ServiceLanguage.objects.filter(code__in=data.languages))
-    # Themes: the local editors' choices stay; themes implied by the PTV service classes are added.
-    implied = Theme.objects.filter(service_classes__code__in=data.service_classes).distinct()
-    service.themes.add(*implied)
-    locations = list(Location.objects.filter(external_id__in=[PREFIX + c for c in data.channel_ids]))
-    for location in locations:
-        _, linked = ServiceAtLocation.objects.get_or_create(service=service, location=location)
-        hours = ctx.channel_hours.get(str(location.external_id).removeprefix(PREFIX))
-        if linked and hours is not None:
-            _replace_schedules(service, location, hours)
+
+
+def _import_services(ctx: Context, records: list[tuple[Any, mapping.ServiceData]]) -> None:
+    """Write a page's services in bulk: one query per kind of row, not per service. Every value was
+    checked by the mapping (lengths, codes, coordinates, dates); the database enforces the rest."""
+    ids = [PREFIX + data.ptv_id for _, data in records]
+    existing = {s.external_id: s for s in Service.objects.filter(external_id__in=ids)}
+    org_ids = [PREFIX + (d.organization_id or "") for _, d in records]
+    orgs = {o.external_id: o for o in Organization.objects.filter(external_id__in=org_ids)}
+    channel_ids = {PREFIX + c for _, d in records for c in d.channel_ids}
+    locations = {loc.external_id: loc for loc in Location.objects.filter(external_id__in=channel_ids)}
+    new: list[Service] = []
+    changed: list[Service] = []
+    written: list[tuple[Service, mapping.ServiceData]] = []
+    for _record, data in records:
+        ctx.seen.add(data.ptv_id)
+        service = existing.get(PREFIX + data.ptv_id)
+        if not data.published:
+            if service is not None and service.withdrawn_at is None:
+                _withdraw(ctx, service)
+                ctx.run.withdrawn += 1
+            else:
+                ctx.run.unchanged += 1
+            continue
+        if service is not None and service.source_hash == data.fingerprint() and service.withdrawn_at is None:
+            ctx.run.unchanged += 1
+            continue
+        try:
+            with transaction.atomic():
+                org = orgs.get(PREFIX + (data.organization_id or ""))
+                if org is None or (org.source_hash == PLACEHOLDER and data.organization_name):
+                    org = _organization(ctx, data.organization_id, data.organization_name[:MAX_NAME])
+                    orgs[str(org.external_id)] = org
+        except PtvRecordError as exc:
+            ctx.fail(data.ptv_id, exc.reason)
+            continue
+        values = _service_values(ctx, data, org)
+        if service is None:
+            service = Service(external_id=PREFIX + data.ptv_id, **values)
+            new.append(service)
+            ctx.run.created += 1
+        else:
+            for key, value in values.items():
+                setattr(service, key, value)
+            changed.append(service)
+            ctx.run.updated += 1
+        written.append((service, data))
+    if not written:
+        return
+    Service.objects.bulk_create(new, batch_size=500)
+    Service.objects.bulk_update(changed, SERVICE_FIELDS, batch_size=500)
+    changed_ids = [s.pk for s in changed]
+    links: dict[str, tuple[Any, str]] = {
+        "service_classes": (Service.service_classes.through, "serviceclass_id"),
+        "target_groups": (Service.target_groups.through, "targetgroup_id"),
+        "municipalities": (Service.municipalities.through, "municipality_id"),
+        "languages": (Service.languages.through, "servicelanguage_id"),
+    }
+    for model, _column in links.values():
+        model.objects.filter(service_id__in=changed_ids).delete()
+    rows: dict[str, list[Any]] = {key: [] for key in links}
+    themes: list[Any] = []
+    places: list[ServiceAtLocation] = []
+    schedules: list[Schedule] = []
+    ThemeLink: Any = Service.themes.through
+    keep_places: dict[Any, set[Any]] = {}
+    new_ids = {s.pk for s in new}
+    cache = ctx.cache
+    assert cache is not None
+    for service, data in written:
+        municipalities = set(data.municipalities)
+        for county in data.counties:
+            municipalities |= cache.county_municipalities.get(county, set())
+        values = {
+            "service_classes": data.service_classes,
+            "target_groups": data.target_groups,
+            "municipalities": sorted(municipalities),
+            "languages": [code for code in data.languages if code in cache.languages],
+        }
+        for key, (model, column) in links.items():
+            rows[key].extend(model(service_id=service.pk, **{column: v}) for v in values[key])
+        implied = {slug for code in data.service_classes for slug in cache.themes_by_class.get(code, ())}
+        themes.extend(ThemeLink(service_id=service.pk, theme_id=slug) for slug in sorted(implied))
+        keep_places[service.pk] = set()
+        for channel in data.channel_ids:
+            location = locations.get(PREFIX + channel)
+            if location is None:
+                continue
+            keep_places[service.pk].add(location.pk)
+            places.append(ServiceAtLocation(service_id=service.pk, location=location))
+            hours = ctx.channel_hours.get(channel)
+            if hours is not None and service.pk in new_ids:
+                schedules.extend(_schedule_rows(service.pk, location, hours))
+        ctx.changed_services.add(service.pk)
+    for key, (model, _column) in links.items():
+        model.objects.bulk_create(rows[key], batch_size=1000)
+    ThemeLink.objects.bulk_create(themes, batch_size=1000, ignore_conflicts=True)  # local themes stay
     # PTV links that PTV no longer has go; links to local (non-PTV) locations stay.
-    ServiceAtLocation.objects.filter(service=service, location__external_id__startswith=PREFIX).exclude(
-        location__in=locations
-    ).delete()
-    ctx.changed_services.add(service.pk)
-    audit_record(actor=ctx.actor, action="service.import", obj=service, details={"source": "ptv"})
-    return "created" if created else "updated"
+    for service in changed:
+        ServiceAtLocation.objects.filter(service=service, location__external_id__startswith=PREFIX).exclude(
+            location_id__in=keep_places[service.pk]
+        ).delete()
+    ServiceAtLocation.objects.bulk_create(places, batch_size=1000, ignore_conflicts=True)
+    Schedule.objects.bulk_create(schedules, batch_size=1000)
+    AuditEvent.objects.bulk_create(
+        [
+            AuditEvent(
+                actor=ctx.actor if ctx.actor is not None and ctx.actor.is_authenticated else None,  # type: ignore[misc]
+                action="service.import",
+                object_type="catalog.service",
+                object_id=str(service.pk),
+                details={"source": "ptv"},
+            )
+            for service, _ in written
+        ],
+        batch_size=1000,
+    )
 
 
 def _withdraw(ctx: Context, service: Service) -> None:
@@ -316,8 +440,6 @@ def _apply(ctx: Context, kind: str, record: Any) -> str:
         location = mapping.map_location(record, ctx.codes)
         ctx.channel_hours[location.ptv_id] = location.schedules
         return _upsert_location(ctx, location)
-    if kind == "service":
-        return _upsert_service(ctx, mapping.map_service(record, ctx.codes))
     raise PtvRecordError(_record_id(record), "not a PTV service, service channel or organization")
 
 
@@ -326,9 +448,13 @@ def _import_page(ctx: Context, page: Page) -> None:
     for name, reason in page.problems:
         ctx.fail(name, reason)
     order = {"organization": 0, "channel": 1, "service": 2, "unknown": 3}
+    services: list[tuple[Any, mapping.ServiceData]] = []
     for record in sorted(page.records, key=lambda r: order[_kind(r)]):
         kind = _kind(record)
         try:
+            if kind == "service":
+                services.append((record, mapping.map_service(record, ctx.codes)))
+                continue
             with transaction.atomic():  # a savepoint: a failing record leaves no trace
                 outcome = _apply(ctx, kind, record)
         except PtvRecordError as exc:
@@ -339,9 +465,7 @@ def _import_page(ctx: Context, page: Page) -> None:
             continue
         if outcome in ("created", "updated", "unchanged", "withdrawn"):
             setattr(ctx.run, outcome, getattr(ctx.run, outcome) + 1)
-    if ctx.changed_services:
-        index_services(ctx.changed_services)
-        ctx.changed_services = set()
+    _import_services(ctx, services)
     ctx.run.pages_done = page.number
     ctx.run.seen = sorted(ctx.seen)
     ctx.run.save()
@@ -370,7 +494,7 @@ def ptv_import(
         options={"withdraw_missing": withdraw_missing, "resumed_from": previous.pk if previous else None},
         started_by=actor if actor is not None and actor.is_authenticated else None,  # type: ignore[misc]
     )
-    ctx = Context(run=run, actor=actor, codes=load_codes())
+    ctx = Context(run=run, actor=actor, codes=load_codes(), cache=RunCache.load())
     start = 1
     if previous is not None:
         start = previous.pages_done + 1
@@ -386,9 +510,11 @@ def ptv_import(
         run.message = str(exc.message)[:1000]
         run.finished_at = timezone.now()
         run.save()
+        _refresh_search(ctx)
         return run
     if withdraw_missing:
         _withdraw_missing(ctx)
+    _refresh_search(ctx)
     run.status = ImportRun.Status.PARTIAL if run.failed else ImportRun.Status.SUCCEEDED
     run.finished_at = timezone.now()
     run.seen = []  # only a stopped run needs them (to resume)
@@ -399,6 +525,18 @@ def ptv_import(
     return run
 
 
+REBUILD_FROM = 2000  # changed services; more than this and a bulk rebuild of the index is faster
+
+
+def _refresh_search(ctx: Context) -> None:
+    """Bring the search index up to date with everything this run wrote (committed page by page)."""
+    if len(ctx.changed_services) > REBUILD_FROM:
+        rebuild_search_index()
+    elif ctx.changed_services:
+        index_services(ctx.changed_services)
+    ctx.changed_services = set()
+
+
 @transaction.atomic
 def _withdraw_missing(ctx: Context) -> None:
     missing = Service.objects.filter(
@@ -407,6 +545,4 @@ def _withdraw_missing(ctx: Context) -> None:
     for service in missing.select_for_update():
         _withdraw(ctx, service)
         ctx.run.withdrawn += 1
-    if ctx.changed_services:
-        index_services(ctx.changed_services)
-        ctx.changed_services = set()
+    ctx.run.save()
