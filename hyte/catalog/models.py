@@ -14,7 +14,7 @@ import uuid
 from datetime import timedelta
 
 from django.conf import settings
-from django.core.validators import MaxValueValidator, MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator, URLValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -446,3 +446,149 @@ class SearchIndexState(models.Model):
 
     def __str__(self) -> str:
         return f"search index v{self.version} ({self.services} services, {self.analyzer})"
+
+
+class ICalFeed(models.Model):
+    """An iCalendar (RFC 5545) feed an organization publishes its events in; imported by
+    ``integrations.ical`` (``manage.py import_ical``)."""
+
+    class Language(models.TextChoices):
+        FINNISH = "fi", _("Finnish")
+        SWEDISH = "sv", _("Swedish")
+        ENGLISH = "en", _("English")
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    organization = models.ForeignKey(
+        Organization, verbose_name=_("organization"), on_delete=models.CASCADE, related_name="ical_feeds"
+    )
+    service = models.ForeignKey(
+        Service,
+        verbose_name=_("service"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="ical_feeds",
+        help_text=_(
+            "The service the feed's events belong to. Its simple weekly meetings then become the "
+            "service's weekly times."
+        ),
+    )
+    url = models.URLField(
+        _("address"),
+        max_length=1000,
+        validators=[URLValidator(schemes=["http", "https"])],
+        help_text=_("An http or https address of an .ics file."),
+    )
+    language = models.CharField(
+        _("language"),
+        max_length=2,
+        choices=Language.choices,
+        default=Language.FINNISH,
+        help_text=_("The language of texts in the feed that do not say their language."),
+    )
+    active = models.BooleanField(_("active"), default=True, help_text=_("Imported by the scheduled import."))
+    last_fetched_at = models.DateTimeField(_("last fetched"), null=True, blank=True, editable=False)
+    last_error = models.TextField(_("last error"), blank=True, editable=False)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("calendar feed")
+        verbose_name_plural = _("calendar feeds")
+        ordering = ["organization", "url"]
+        constraints = [
+            models.UniqueConstraint(fields=["organization", "url"], name="unique_ical_feed_per_organization")
+        ]
+
+    def __str__(self) -> str:
+        return self.url
+
+
+class Event(models.Model):
+    """A one-off or recurring event or group meeting that is not a plain weekly time (those are
+    Schedule rows), e.g. from an organization's iCalendar feed. Times are aware (Europe/Helsinki);
+    a recurring event keeps its rule as written in the feed (``rrule``, e.g. ``FREQ=MONTHLY;BYDAY=1WE``)."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    external_id = models.CharField(
+        _("external id"),
+        max_length=400,
+        unique=True,
+        help_text=_("Identifier in the source with its prefix, e.g. ical:<feed>:<UID>."),
+    )
+    uid = models.CharField(_("UID"), max_length=255, help_text=_("The iCalendar UID of the event."))
+    organization = models.ForeignKey(
+        Organization, verbose_name=_("organization"), on_delete=models.CASCADE, related_name="events"
+    )
+    service = models.ForeignKey(
+        Service,
+        verbose_name=_("service"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="events",
+    )
+    feed = models.ForeignKey(
+        ICalFeed,
+        verbose_name=_("calendar feed"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="events",
+    )
+    title = models.CharField(_("title"), max_length=300)
+    description = models.TextField(_("description"), blank=True)
+    location_text = models.CharField(_("place"), max_length=500, blank=True)
+    location = models.ForeignKey(
+        Location,
+        verbose_name=_("location"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="events",
+    )
+    starts_at = models.DateTimeField(_("starts"))
+    ends_at = models.DateTimeField(_("ends"))
+    all_day = models.BooleanField(_("all day"), default=False)
+    rrule = models.CharField(
+        _("recurrence rule"), max_length=500, blank=True, help_text=_("An RFC 5545 RRULE value.")
+    )
+    recurrence_end = models.DateTimeField(
+        _("recurrence ends"),
+        null=True,
+        blank=True,
+        help_text=_("No occurrence starts after this. Empty for a one-off event or an endless series."),
+    )
+    exdates = models.JSONField(
+        _("excluded occurrences"), default=list, blank=True, help_text=_("Start times (ISO 8601).")
+    )
+    rdates = models.JSONField(
+        _("additional occurrences"), default=list, blank=True, help_text=_("Start times (ISO 8601).")
+    )
+    cancelled = models.BooleanField(_("cancelled"), default=False)
+    schedules = models.ManyToManyField(
+        Schedule,
+        verbose_name=_("weekly times"),
+        blank=True,
+        related_name="events",
+        help_text=_("The service's weekly times this event is published as (kept up to date by the import)."),
+    )
+    source_hash = models.CharField(_("source fingerprint"), max_length=64, blank=True, editable=False)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("event")
+        verbose_name_plural = _("events")
+        ordering = ["starts_at", "id"]
+        indexes = [
+            models.Index(fields=["organization", "starts_at"]),
+            models.Index(fields=["service", "starts_at"]),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(ends_at__gte=models.F("starts_at")), name="event_ends_after_start"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.title} {self.starts_at:%Y-%m-%d %H:%M}"

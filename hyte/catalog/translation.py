@@ -61,3 +61,8 @@ class PhoneTR(TranslationOptions):
 @register(models.Contact)
 class ContactTR(TranslationOptions):
     fields = ("title",)
+
+
+@register(models.Event)
+class EventTR(TranslationOptions):
+    fields = ("title", "description")

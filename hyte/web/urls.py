@@ -1,6 +1,7 @@
 from django.urls import path
 from django.utils.translation import gettext_lazy as _
 
+from hyte.integrations.ical import views as ical_views
 from hyte.web import views
 
 app_name = "web"
@@ -9,6 +10,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path(_("services/"), views.service_search_page, name="search"),
     path(_("services/<uuid:service_id>/"), views.service_detail_page, name="service"),
+    path(_("services/<uuid:service_id>/calendar.ics"), ical_views.service_ics, name="service-ics"),
     path(_("organizations/<uuid:organization_id>/"), views.organization_page, name="organization"),
     path(_("staff/stale/"), views.stale_listings_page, name="stale"),
     path(_("staff/stale/<uuid:service_id>/verify/"), views.verify_service, name="verify"),
