@@ -12,6 +12,7 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("i18n/setlang/", set_language, name="set_language"),
     path("healthz", web_views.healthz, name="healthz"),
+    path("hsds/", include("hyte.integrations.hsds.urls")),
 ]
 
 urlpatterns += i18n_patterns(
