@@ -162,7 +162,7 @@ def ical_feed_import(*, actor: User | None, feed: ICalFeed, content: bytes | Non
 @transaction.atomic
 def _import_feed(*, actor: User | None, feed_id: Any, parsed: ParsedFeed) -> ImportResult:
     feed = (
-        ICalFeed.objects.select_for_update()
+        ICalFeed.objects.select_for_update(of=("self",))
         .select_related("organization", "service")
         .filter(pk=feed_id)
         .first()
