@@ -410,6 +410,8 @@ def map_location(record: Any, codes: Codes) -> LocationData:
         areas = record.get("areas") or []
         codes_in_area = [m.get("code") for a in areas for m in (a.get("municipalities") or [])]
         municipality = str(codes_in_area[0]) if codes_in_area else ""
+    _limit(ptv_id, "street address", street, MAX_NAME)
+    _limit(ptv_id, "post office", post_office, 100)
     if municipality.isdigit():
         municipality = municipality.zfill(3)
     if municipality not in codes.municipalities:

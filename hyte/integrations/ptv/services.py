@@ -86,6 +86,7 @@ class Context:
     # Opening hours of the service locations read in this run, for services that link to them later.
     channel_hours: dict[str, list[mapping.ScheduleData]] = field(default_factory=dict)
     cache: RunCache | None = None
+    organizations: dict[str, Organization] = field(default_factory=dict)
 
     def fail(self, record_id: str, reason: str) -> None:
         self.run.failed += 1
@@ -163,14 +164,15 @@ def _upsert_location(ctx: Context, data: mapping.LocationData) -> str:
     location = Location.objects.filter(external_id=PREFIX + data.ptv_id).first()
     if location is not None and location.source_hash == fingerprint:
         return "unchanged"
-    if data.organization_id:
+    org = ctx.organizations.get(data.organization_id or "")
+    if org is None and data.organization_id:
         org = Organization.objects.filter(external_id=PREFIX + data.organization_id).first()
-    else:
-        org = None
     if org is None and location is not None:
         org = location.organization
     if org is None:
         org = _organization(ctx, data.organization_id, "")
+    if data.organization_id:
+        ctx.organizations[data.organization_id] = org
     accessibility = {lang: "\n".join(lines) for lang, lines in data.accessibility.items()}
     values: dict[str, Any] = {
         "organization": org,
@@ -189,7 +191,7 @@ def _upsert_location(ctx: Context, data: mapping.LocationData) -> str:
     location = location or Location(external_id=PREFIX + data.ptv_id)
     for key, value in values.items():
         setattr(location, key, value)
-    location.full_clean(validate_unique=False, validate_constraints=False)  # unique: looked up above
+    # The mapping has checked every value (lengths, codes, coordinates); the database checks the keys.
     location.save()
     # Links from this location to PTV services that already exist; their schedules come from the channel.
     services = list(Service.objects.filter(external_id__in=[PREFIX + s for s in data.service_ids]))
@@ -197,7 +199,8 @@ def _upsert_location(ctx: Context, data: mapping.LocationData) -> str:
         ServiceAtLocation.objects.get_or_create(service=service, location=location)
         _replace_schedules(service, location, data.schedules)
         ctx.changed_services.add(service.pk)
-    ctx.changed_services.update(location.services.values_list("pk", flat=True))
+    if not created:
+        ctx.changed_services.update(location.services.values_list("pk", flat=True))
     audit_record(actor=ctx.actor, action="location.import", obj=location, details={"source": "ptv"})
     return "created" if created else "updated"
 
