@@ -168,6 +168,8 @@ HYTE_MAP_ATTRIBUTION = os.environ.get(
 )
 # A listing is stale when it has not been verified for this many days.
 HYTE_STALE_AFTER_DAYS = int(os.environ.get("HYTE_STALE_AFTER_DAYS", "365"))
+# Feeds that staff enter (iCalendar) may not point into the platform's own network unless this is on.
+HYTE_FETCH_ALLOW_PRIVATE_ADDRESSES = env_bool("HYTE_FETCH_ALLOW_PRIVATE_ADDRESSES", False)
 HYTE_SEARCH_PAGE_SIZE = 20
 HYTE_SEARCH_MAX_QUERY_LENGTH = 200
 

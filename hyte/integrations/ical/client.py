@@ -7,12 +7,15 @@ read: a larger answer is refused, not truncated (a cut feed would look like remo
 from __future__ import annotations
 
 import http.client
+import ipaddress
+import socket
 import time
 import urllib.error
 import urllib.request
 from typing import IO
 from urllib.parse import urljoin, urlsplit
 
+from django.conf import settings
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 
@@ -35,6 +38,25 @@ def check_url(url: str) -> None:
     parts = urlsplit(url)
     if parts.scheme.lower() not in ALLOWED_SCHEMES or not parts.hostname:
         raise IcalUnsupportedUrl(details={"url": url[:200]})
+    if not settings.HYTE_FETCH_ALLOW_PRIVATE_ADDRESSES and _internal(parts.hostname):
+        # Staff type these addresses: never let them reach the platform's own network (SSRF).
+        raise IcalUnsupportedUrl(
+            _("Addresses inside the platform's own network cannot be fetched."),
+            details={"url": url[:200], "reason": "internal address"},
+        )
+
+
+def _internal(hostname: str) -> bool:
+    """Whether the host is, or resolves to, a loopback, private, link-local or otherwise reserved address."""
+    try:
+        infos = socket.getaddrinfo(hostname, None)
+    except (socket.gaierror, UnicodeError):
+        return False  # unknown host: the fetch itself fails with a clear error
+    for info in infos:
+        address = ipaddress.ip_address(info[4][0])
+        if not address.is_global or address.is_multicast:
+            return True
+    return False
 
 
 class _HttpOnlyRedirects(urllib.request.HTTPRedirectHandler):

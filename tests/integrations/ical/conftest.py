@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.utils import translation
@@ -131,3 +132,9 @@ def feed_a(org_a: Organization, jumppa: Service) -> ICalFeed:
     return ICalFeed.objects.create(
         organization=org_a, service=jumppa, url="https://kokkolanlatu.fi/tapahtumat.ics"
     )
+
+
+@pytest.fixture(autouse=True)
+def _loopback_feeds_allowed(settings: Any) -> None:
+    """The test feeds are served on 127.0.0.1, which production refuses (see test_client.TestInternal)."""
+    settings.HYTE_FETCH_ALLOW_PRIVATE_ADDRESSES = True

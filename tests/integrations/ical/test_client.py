@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from hyte.integrations.ical.client import MAX_FEED_BYTES, fetch_feed
+from hyte.integrations.ical.client import MAX_FEED_BYTES, check_url, fetch_feed
 from hyte.integrations.ical.errors import (
     IcalFetchError,
     IcalHttpError,
@@ -104,3 +104,27 @@ def test_nobody_listening() -> None:
         fetch_feed(f"http://127.0.0.1:{free_port}/x.ics", timeout=2)
     assert excinfo.value.code == "ical_fetch_failed"
     assert str(excinfo.value.message).startswith("The calendar server could not be reached:")
+
+
+class TestInternalAddressesRefused:
+    """Staff-entered feed addresses must not reach the platform's own network (SSRF)."""
+
+    @pytest.mark.parametrize(
+        "url",
+        [
+            "http://127.0.0.1:8000/feed.ics",
+            "http://localhost/feed.ics",
+            "http://10.1.2.3/feed.ics",
+            "http://192.168.0.10/feed.ics",
+            "http://169.254.169.254/latest/meta-data",
+            "http://[::1]/feed.ics",
+        ],
+    )
+    def test_refused(self, settings, url: str) -> None:
+        settings.HYTE_FETCH_ALLOW_PRIVATE_ADDRESSES = False
+        with pytest.raises(IcalUnsupportedUrl):
+            check_url(url)
+
+    def test_public_address_is_allowed(self, settings) -> None:
+        settings.HYTE_FETCH_ALLOW_PRIVATE_ADDRESSES = False
+        check_url("https://93.184.215.14/feed.ics")  # an IP literal: no lookup, no traffic
