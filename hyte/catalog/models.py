@@ -18,6 +18,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator, URLVali
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class WellbeingServicesCounty(models.Model):
@@ -535,7 +536,7 @@ class Event(models.Model):
         on_delete=models.CASCADE,
         related_name="events",
     )
-    title = models.CharField(_("title"), max_length=300)
+    title = models.CharField(pgettext_lazy("event", "title"), max_length=300)
     description = models.TextField(_("description"), blank=True)
     location_text = models.CharField(_("place"), max_length=500, blank=True)
     location = models.ForeignKey(
