@@ -10,7 +10,6 @@ Translatable fields (name, summary, ...) get _fi/_sv/_en columns from django-mod
 
 from __future__ import annotations
 
-import uuid
 from datetime import timedelta
 
 from django.conf import settings
@@ -19,6 +18,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
+
+from hyte.core.ids import new_id
 
 
 class WellbeingServicesCounty(models.Model):
@@ -136,7 +137,7 @@ class Organization(models.Model):
         PARISH = "parish", _("Parish")
         COMPANY = "company", _("Company")
 
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    id = models.UUIDField(primary_key=True, default=new_id, editable=False)
     external_id = models.CharField(
         _("external id"),
         max_length=100,
@@ -170,7 +171,7 @@ class Organization(models.Model):
 class Location(models.Model):
     """A physical place (HSDS location + address + accessibility), coordinates in WGS84."""
 
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    id = models.UUIDField(primary_key=True, default=new_id, editable=False)
     external_id = models.CharField(_("external id"), max_length=100, unique=True, null=True, blank=True)
     organization = models.ForeignKey(
         Organization, verbose_name=_("organization"), on_delete=models.CASCADE, related_name="locations"
@@ -234,7 +235,7 @@ class Service(models.Model):
         INACTIVE = "inactive", _("Inactive")
         DEFUNCT = "defunct", _("Defunct")
 
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    id = models.UUIDField(primary_key=True, default=new_id, editable=False)
     external_id = models.CharField(
         _("external id"),
         max_length=100,
@@ -311,7 +312,7 @@ class Service(models.Model):
 
 
 class ServiceAtLocation(models.Model):
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    id = models.UUIDField(primary_key=True, default=new_id, editable=False)
     service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="service_at_locations")
     location = models.ForeignKey(
         Location, verbose_name=_("location"), on_delete=models.CASCADE, related_name="service_at_locations"
@@ -458,7 +459,7 @@ class ICalFeed(models.Model):
         SWEDISH = "sv", _("Swedish")
         ENGLISH = "en", _("English")
 
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    id = models.UUIDField(primary_key=True, default=new_id, editable=False)
     organization = models.ForeignKey(
         Organization, verbose_name=_("organization"), on_delete=models.CASCADE, related_name="ical_feeds"
     )
@@ -509,7 +510,7 @@ class Event(models.Model):
     Schedule rows), e.g. from an organization's iCalendar feed. Times are aware (Europe/Helsinki);
     a recurring event keeps its rule as written in the feed (``rrule``, e.g. ``FREQ=MONTHLY;BYDAY=1WE``)."""
 
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    id = models.UUIDField(primary_key=True, default=new_id, editable=False)
     external_id = models.CharField(
         _("external id"),
         max_length=400,

@@ -34,7 +34,6 @@ class ImportRun(models.Model):
     withdrawn = models.PositiveIntegerField(_("withdrawn"), default=0)
     failed = models.PositiveIntegerField(_("failed"), default=0)
     errors = models.JSONField(_("errors"), default=list, blank=True, help_text=_("[{id, reason}]"))
-    seen = models.JSONField(_("records seen"), default=list, blank=True, editable=False)
     message = models.TextField(_("message"), blank=True)
 
     class Meta:
@@ -50,3 +49,17 @@ class ImportRun(models.Model):
             f"{self.source}: created {self.created}, updated {self.updated}, unchanged {self.unchanged}, "
             f"withdrawn {self.withdrawn}, failed {self.failed}"
         )
+
+
+class ImportSeen(models.Model):
+    """A record id a run has read: what a stopped run has seen, so that the run that resumes it knows
+    which services are still in the source. Deleted when the run finishes."""
+
+    run = models.ForeignKey(ImportRun, on_delete=models.CASCADE, related_name="seen_records")
+    external_id = models.CharField(max_length=100)
+
+    class Meta:
+        indexes = [models.Index(fields=["run", "external_id"])]
+
+    def __str__(self) -> str:
+        return self.external_id

@@ -7,4 +7,4 @@ from hyte.integrations.models import ImportRun
 
 def import_runs(*, limit: int = 50) -> QuerySet[ImportRun]:
     """The latest import runs. They hold record ids and reasons, never personal data."""
-    return ImportRun.objects.defer("seen").order_by("-started_at", "-id")[:limit]
+    return ImportRun.objects.order_by("-started_at", "-id")[:limit]

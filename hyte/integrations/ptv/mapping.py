@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 import uuid
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from functools import lru_cache
 from typing import Any
@@ -84,7 +84,7 @@ class LocationData:
     published: bool = True
 
     def fingerprint(self) -> str:
-        return _fingerprint(asdict(self))
+        return _fingerprint(self)
 
 
 @dataclass
@@ -109,7 +109,7 @@ class ServiceData:
     published: bool = True
 
     def fingerprint(self) -> str:
-        return _fingerprint(asdict(self))
+        return _fingerprint(self)
 
 
 @dataclass
@@ -124,11 +124,13 @@ class OrganizationData:
     phone: str
 
     def fingerprint(self) -> str:
-        return _fingerprint(asdict(self))
+        return _fingerprint(self)
 
 
 def _fingerprint(value: Any) -> str:
-    return hashlib.sha256(json.dumps(value, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
+    """SHA-256 of the record's values as canonical JSON (nested dataclasses as their fields)."""
+    text = json.dumps(vars(value), sort_keys=True, ensure_ascii=False, default=vars)
+    return hashlib.sha256(text.encode()).hexdigest()
 
 
 # --- helpers over v11 lists and v12 language versions ---

@@ -9,7 +9,8 @@ changed is not written at all, so running the same import twice changes nothing 
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
+from collections import Counter
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, time
 from decimal import Decimal
@@ -36,8 +37,10 @@ from hyte.catalog.models import (
 from hyte.catalog.search.index import index_services
 from hyte.catalog.search.index import rebuild as rebuild_search_index
 from hyte.core.audit import audit_record
+from hyte.core.bulk import insert_rows, update_rows
+from hyte.core.ids import new_id
 from hyte.core.models import AuditEvent
-from hyte.integrations.models import ImportRun
+from hyte.integrations.models import ImportRun, ImportSeen
 from hyte.integrations.ptv import mapping
 from hyte.integrations.ptv.client import Page
 from hyte.integrations.ptv.errors import PtvFetchError, PtvRecordError
@@ -81,12 +84,12 @@ class Context:
     run: ImportRun
     actor: AbstractBaseUser | AnonymousUser | None
     codes: mapping.Codes
-    seen: set[str] = field(default_factory=set)
     changed_services: set[Any] = field(default_factory=set)
     # Opening hours of the service locations read in this run, for services that link to them later.
     channel_hours: dict[str, list[mapping.ScheduleData]] = field(default_factory=dict)
     cache: RunCache | None = None
-    organizations: dict[str, Organization] = field(default_factory=dict)
+    # PTV organization id -> (our pk, still a placeholder), filled as the run meets them.
+    organizations: dict[str, tuple[Any, bool]] = field(default_factory=dict)
 
     def fail(self, record_id: str, reason: str) -> None:
         self.run.failed += 1
@@ -153,80 +156,180 @@ def _upsert_organization(ctx: Context, data: mapping.OrganizationData) -> str:
     org.full_clean()
     org.save()
     audit_record(actor=ctx.actor, action="organization.import", obj=org, details={"source": "ptv"})
+    ctx.organizations[data.ptv_id] = (org.pk, False)
     return "created" if created else "updated"
+
+
+# --- bulk writes, with a fallback that finds the record at fault ---
+
+
+Counts = Counter[str]
+
+
+def _in_bulk[T](
+    ctx: Context, items: list[T], write: Callable[[Context, list[T]], Counts], ident: Callable[[T], str]
+) -> None:
+    """Write a page's records in one go; if the database refuses the batch, write them one by one (each
+    in its own savepoint) so only the record at fault is reported and skipped."""
+    if not items:
+        return
+    try:
+        with transaction.atomic():
+            counts = write(ctx, items)
+    except DatabaseError:
+        counts = Counter()
+        for item in items:
+            try:
+                with transaction.atomic():
+                    counts += write(ctx, [item])
+            except DatabaseError as exc:
+                ctx.fail(ident(item), f"{type(exc).__name__}: {exc}"[:300])
+    for outcome, n in counts.items():
+        setattr(ctx.run, outcome, getattr(ctx.run, outcome) + n)
+
+
+def _audit_rows(ctx: Context, action: str, object_type: str, pks: Iterable[Any]) -> None:
+    actor_id = ctx.actor.pk if ctx.actor is not None and ctx.actor.is_authenticated else None
+    insert_rows(
+        AuditEvent,
+        [
+            {
+                "actor_id": actor_id,
+                "action": action,
+                "object_type": object_type,
+                "object_id": str(pk),
+                "details": {"source": "ptv"},
+            }
+            for pk in pks
+        ],
+    )
+
+
+def _organization_pks(ctx: Context, wanted: dict[str, str]) -> dict[str, Any]:
+    """Our organization pk for each PTV organization id of a page (``wanted``: id → the name the record
+    gives it, or ''). Organizations PTV has not sent yet are created as placeholders."""
+    unknown = [PREFIX + i for i in wanted if i not in ctx.organizations]
+    if unknown:
+        rows = Organization.objects.filter(external_id__in=unknown).values_list(
+            "external_id", "pk", "source_hash"
+        )
+        for external_id, pk, fingerprint in rows:
+            ctx.organizations[str(external_id).removeprefix(PREFIX)] = (pk, fingerprint == PLACEHOLDER)
+    found = {}
+    for ptv_id, name in wanted.items():
+        known = ctx.organizations.get(ptv_id)
+        if known is None or (known[1] and name):
+            with transaction.atomic():
+                org = _organization(ctx, ptv_id, name[:MAX_NAME])
+            ctx.organizations[ptv_id] = (org.pk, org.source_hash == PLACEHOLDER)
+        found[ptv_id] = ctx.organizations[ptv_id][0]
+    return found
 
 
 # --- locations ---
 
 
-def _upsert_location(ctx: Context, data: mapping.LocationData) -> str:
-    fingerprint = data.fingerprint()
-    location = Location.objects.filter(external_id=PREFIX + data.ptv_id).first()
-    if location is not None and location.source_hash == fingerprint:
-        return "unchanged"
-    org = ctx.organizations.get(data.organization_id or "")
-    if org is None and data.organization_id:
-        org = Organization.objects.filter(external_id=PREFIX + data.organization_id).first()
-    if org is None and location is not None:
-        org = location.organization
-    if org is None:
-        org = _organization(ctx, data.organization_id, "")
-    if data.organization_id:
-        ctx.organizations[data.organization_id] = org
+def _location_row(data: mapping.LocationData, org_pk: Any) -> dict[str, Any]:
     accessibility = {lang: "\n".join(lines) for lang, lines in data.accessibility.items()}
-    values: dict[str, Any] = {
-        "organization": org,
+    return {
+        "organization_id": org_pk,
         "municipality_id": data.municipality,
         "postal_code": data.postal_code,
         "latitude": Decimal(f"{data.latitude:.6f}") if data.latitude is not None else None,
         "longitude": Decimal(f"{data.longitude:.6f}") if data.longitude is not None else None,
         "step_free_access": bool(accessibility),
-        "source_hash": fingerprint,
+        "source_hash": data.fingerprint(),
         **_tr("name", data.name),
         **_tr("street_address", data.street_address),
         **_tr("post_office", data.post_office),
         **_tr("accessibility", accessibility),
     }
-    created = location is None
-    location = location or Location(external_id=PREFIX + data.ptv_id)
-    for key, value in values.items():
-        setattr(location, key, value)
-    # The mapping has checked every value (lengths, codes, coordinates); the database checks the keys.
-    location.save()
-    # Links from this location to PTV services that already exist; their schedules come from the channel.
-    services = list(Service.objects.filter(external_id__in=[PREFIX + s for s in data.service_ids]))
-    for service in services:
-        ServiceAtLocation.objects.get_or_create(service=service, location=location)
-        _replace_schedules(service, location, data.schedules)
-        ctx.changed_services.add(service.pk)
-    if not created:
-        ctx.changed_services.update(location.services.values_list("pk", flat=True))
-    audit_record(actor=ctx.actor, action="location.import", obj=location, details={"source": "ptv"})
-    return "created" if created else "updated"
+
+
+LocationItem = tuple[mapping.LocationData, Any, Any]  # data, existing pk or None, organization pk
+
+
+def _import_locations(ctx: Context, records: list[mapping.LocationData]) -> None:
+    """A page's service locations: unchanged ones (same fingerprint) are not touched at all."""
+    existing = {
+        str(ext).removeprefix(PREFIX): (pk, fingerprint)
+        for ext, pk, fingerprint in Location.objects.filter(
+            external_id__in=[PREFIX + d.ptv_id for d in records]
+        ).values_list("external_id", "pk", "source_hash")
+    }
+    changed: list[mapping.LocationData] = []
+    for data in records:
+        ctx.channel_hours[data.ptv_id] = data.schedules
+        known = existing.get(data.ptv_id)
+        if known is not None and known[1] == data.fingerprint():
+            ctx.run.unchanged += 1
+        elif not data.organization_id:
+            ctx.fail(data.ptv_id, "the service location has no organization")
+        else:
+            changed.append(data)
+    if not changed:
+        return
+    orgs = _organization_pks(ctx, {d.organization_id: "" for d in changed if d.organization_id})
+    items = [(d, existing.get(d.ptv_id, (None, ""))[0], orgs[d.organization_id or ""]) for d in changed]
+    _in_bulk(ctx, items, _write_locations, lambda item: item[0].ptv_id)
+
+
+def _write_locations(ctx: Context, items: list[LocationItem]) -> Counts:
+    new: list[dict[str, Any]] = []
+    updated: list[dict[str, Any]] = []
+    pks: dict[str, Any] = {}
+    for data, pk, org_pk in items:
+        row = _location_row(data, org_pk)
+        if pk is None:
+            pk = new_id()
+            new.append({"id": pk, "external_id": PREFIX + data.ptv_id, **row})
+        else:
+            updated.append({"pk": pk, **row})
+        pks[data.ptv_id] = pk
+    insert_rows(Location, new)
+    update_rows(Location, updated)
+    updated_pks = [row["pk"] for row in updated]
+    # Links from these locations to PTV services that already exist; their schedules come from the channel.
+    linked = {PREFIX + s for data, _, _ in items for s in data.service_ids}
+    services = dict(Service.objects.filter(external_id__in=linked).values_list("external_id", "pk"))
+    places: list[dict[str, Any]] = []
+    schedules: list[dict[str, Any]] = []
+    for data, _, _ in items:
+        location_pk = pks[data.ptv_id]
+        service_pks = [services[PREFIX + s] for s in data.service_ids if PREFIX + s in services]
+        places.extend({"id": new_id(), "service_id": s, "location_id": location_pk} for s in service_pks)
+        for service_pk in service_pks:
+            schedules.extend(_schedule_rows(service_pk, location_pk, data.schedules))
+        if service_pks and location_pk in updated_pks:
+            Schedule.objects.filter(location_id=location_pk, service_id__in=service_pks).delete()
+        ctx.changed_services.update(service_pks)
+    insert_rows(ServiceAtLocation, places, ignore_conflicts=True)
+    insert_rows(Schedule, schedules)
+    if updated_pks:
+        ctx.changed_services.update(
+            ServiceAtLocation.objects.filter(location_id__in=updated_pks).values_list("service_id", flat=True)
+        )
+    _audit_rows(ctx, "location.import", "catalog.location", pks.values())
+    return Counter(created=len(new), updated=len(updated))
 
 
 def _schedule_rows(
-    service_id: Any, location: Location, schedules: list[mapping.ScheduleData]
-) -> list[Schedule]:
+    service_id: Any, location_id: Any, schedules: list[mapping.ScheduleData]
+) -> list[dict[str, Any]]:
     """Schedule rows (the mapping has checked weekdays, times and dates)."""
     return [
-        Schedule(
-            service_id=service_id,
-            location=location,
-            weekday=s.weekday,
-            opens_at=time.fromisoformat(s.opens_at),
-            closes_at=time.fromisoformat(s.closes_at),
-            valid_from=date.fromisoformat(s.valid_from) if s.valid_from else None,
-            valid_to=date.fromisoformat(s.valid_to) if s.valid_to else None,
+        {
+            "service_id": service_id,
+            "location_id": location_id,
+            "weekday": s.weekday,
+            "opens_at": time.fromisoformat(s.opens_at),
+            "closes_at": time.fromisoformat(s.closes_at),
+            "valid_from": date.fromisoformat(s.valid_from) if s.valid_from else None,
+            "valid_to": date.fromisoformat(s.valid_to) if s.valid_to else None,
             **_tr("description", s.description),
-        )
+        }
         for s in schedules
     ]
-
-
-def _replace_schedules(service: Service, location: Location, schedules: list[mapping.ScheduleData]) -> None:
-    Schedule.objects.filter(service=service, location=location).delete()
-    Schedule.objects.bulk_create(_schedule_rows(service.pk, location, schedules))
 
 
 # --- services ---
@@ -255,28 +358,13 @@ class RunCache:
         )
 
 
-SERVICE_FIELDS = [
-    "organization",
-    "status",
-    "withdrawn_at",
-    "free",
-    "source_hash",
-    "source_modified",
-    "last_verified_at",
-] + [
-    f"{name}{suffix}"
-    for name in ("name", "summary", "description", "keywords", "cost_description")
-    for suffix in ("", "_fi", "_sv", "_en")
-]
-
-
-def _service_values(ctx: Context, data: mapping.ServiceData, org: Organization) -> dict[str, Any]:
+def _service_row(data: mapping.ServiceData, org_pk: Any) -> dict[str, Any]:
     modified = mapping.parse_datetime(data.modified)
     if modified is not None and timezone.is_naive(modified):
         modified = timezone.make_aware(modified, timezone.get_default_timezone())
     return {
-        "organization": org,
-        "status": Service.Status.ACTIVE,
+        "organization_id": org_pk,
+        "status": Service.Status.ACTIVE.value,
         "withdrawn_at": None,
         "free": data.free,
         "source_hash": data.fingerprint(),
@@ -290,74 +378,80 @@ def _service_values(ctx: Context, data: mapping.ServiceData, org: Organization) 
     }
 
 
-def _import_services(ctx: Context, records: list[tuple[Any, mapping.ServiceData]]) -> None:
-    """Write a page's services in bulk: one query per kind of row, not per service. Every value was
-    checked by the mapping (lengths, codes, coordinates, dates); the database enforces the rest."""
-    ids = [PREFIX + data.ptv_id for _, data in records]
-    existing = {s.external_id: s for s in Service.objects.filter(external_id__in=ids)}
-    org_ids = [PREFIX + (d.organization_id or "") for _, d in records]
-    orgs = {o.external_id: o for o in Organization.objects.filter(external_id__in=org_ids)}
-    channel_ids = {PREFIX + c for _, d in records for c in d.channel_ids}
-    locations = {loc.external_id: loc for loc in Location.objects.filter(external_id__in=channel_ids)}
-    new: list[Service] = []
-    changed: list[Service] = []
-    written: list[tuple[Service, mapping.ServiceData]] = []
-    for _record, data in records:
-        ctx.seen.add(data.ptv_id)
-        service = existing.get(PREFIX + data.ptv_id)
+ServiceItem = tuple[mapping.ServiceData, Any, Any]  # data, existing pk or None, organization pk
+LINKS: dict[str, tuple[Any, str]] = {
+    "service_classes": (Service.service_classes.through, "serviceclass_id"),
+    "target_groups": (Service.target_groups.through, "targetgroup_id"),
+    "municipalities": (Service.municipalities.through, "municipality_id"),
+    "languages": (Service.languages.through, "servicelanguage_id"),
+}
+
+
+def _import_services(ctx: Context, records: list[mapping.ServiceData]) -> None:
+    """A page's services, written in bulk: one statement per kind of row, not per service. Unchanged
+    services (same fingerprint, not withdrawn) are not touched at all. Every value was checked by the
+    mapping (lengths, codes, coordinates, dates); the database enforces the rest."""
+    existing = {
+        str(ext).removeprefix(PREFIX): (pk, fingerprint, withdrawn)
+        for ext, pk, fingerprint, withdrawn in Service.objects.filter(
+            external_id__in=[PREFIX + d.ptv_id for d in records]
+        ).values_list("external_id", "pk", "source_hash", "withdrawn_at")
+    }
+    changed: list[mapping.ServiceData] = []
+    withdraw: list[Any] = []
+    for data in records:
+        known = existing.get(data.ptv_id)
         if not data.published:
-            if service is not None and service.withdrawn_at is None:
-                _withdraw(ctx, service)
-                ctx.run.withdrawn += 1
+            if known is not None and known[2] is None:
+                withdraw.append(known[0])
             else:
                 ctx.run.unchanged += 1
-            continue
-        if service is not None and service.source_hash == data.fingerprint() and service.withdrawn_at is None:
+        elif known is not None and known[1] == data.fingerprint() and known[2] is None:
             ctx.run.unchanged += 1
-            continue
-        try:
-            with transaction.atomic():
-                org = orgs.get(PREFIX + (data.organization_id or ""))
-                if org is None or (org.source_hash == PLACEHOLDER and data.organization_name):
-                    org = _organization(ctx, data.organization_id, data.organization_name[:MAX_NAME])
-                    orgs[str(org.external_id)] = org
-        except PtvRecordError as exc:
-            ctx.fail(data.ptv_id, exc.reason)
-            continue
-        values = _service_values(ctx, data, org)
-        if service is None:
-            service = Service(external_id=PREFIX + data.ptv_id, **values)
-            new.append(service)
-            ctx.run.created += 1
+        elif not data.organization_id:
+            ctx.fail(data.ptv_id, "the service has no responsible organization")
         else:
-            for key, value in values.items():
-                setattr(service, key, value)
-            changed.append(service)
-            ctx.run.updated += 1
-        written.append((service, data))
-    if not written:
+            changed.append(data)
+    if withdraw:
+        _withdraw(ctx, withdraw)
+    if not changed:
         return
-    Service.objects.bulk_create(new, batch_size=500)
-    Service.objects.bulk_update(changed, SERVICE_FIELDS, batch_size=500)
-    changed_ids = [s.pk for s in changed]
-    links: dict[str, tuple[Any, str]] = {
-        "service_classes": (Service.service_classes.through, "serviceclass_id"),
-        "target_groups": (Service.target_groups.through, "targetgroup_id"),
-        "municipalities": (Service.municipalities.through, "municipality_id"),
-        "languages": (Service.languages.through, "servicelanguage_id"),
-    }
-    for model, _column in links.values():
-        model.objects.filter(service_id__in=changed_ids).delete()
-    rows: dict[str, list[Any]] = {key: [] for key in links}
-    themes: list[Any] = []
-    places: list[ServiceAtLocation] = []
-    schedules: list[Schedule] = []
-    ThemeLink: Any = Service.themes.through
-    keep_places: dict[Any, set[Any]] = {}
-    new_ids = {s.pk for s in new}
+    wanted: dict[str, str] = {}
+    for data in changed:
+        wanted[data.organization_id or ""] = wanted.get(data.organization_id or "") or data.organization_name
+    orgs = _organization_pks(ctx, wanted)
+    items = [(d, existing.get(d.ptv_id, (None,))[0], orgs[d.organization_id or ""]) for d in changed]
+    _in_bulk(ctx, items, _write_services, lambda item: item[0].ptv_id)
+
+
+def _write_services(ctx: Context, items: list[ServiceItem]) -> Counts:
     cache = ctx.cache
     assert cache is not None
-    for service, data in written:
+    new: list[dict[str, Any]] = []
+    updated: list[dict[str, Any]] = []
+    written: list[tuple[Any, mapping.ServiceData]] = []
+    for data, pk, org_pk in items:
+        row = _service_row(data, org_pk)
+        if pk is None:
+            pk = new_id()
+            new.append({"id": pk, "external_id": PREFIX + data.ptv_id, **row})
+        else:
+            updated.append({"pk": pk, **row})
+        written.append((pk, data))
+    insert_rows(Service, new)
+    update_rows(Service, updated)
+    changed_pks = [row["pk"] for row in updated]
+    new_pks = {row["id"] for row in new}
+    for model, _column in LINKS.values():
+        model.objects.filter(service_id__in=changed_pks).delete()
+    channel_ids = {PREFIX + c for _, d in written for c in d.channel_ids}
+    locations = dict(Location.objects.filter(external_id__in=channel_ids).values_list("external_id", "pk"))
+    rows: dict[str, list[dict[str, Any]]] = {key: [] for key in LINKS}
+    themes: list[dict[str, Any]] = []
+    places: list[dict[str, Any]] = []
+    schedules: list[dict[str, Any]] = []
+    keep_places: dict[Any, set[Any]] = {}
+    for pk, data in written:
         municipalities = set(data.municipalities)
         for county in data.counties:
             municipalities |= cache.county_municipalities.get(county, set())
@@ -367,52 +461,44 @@ def _import_services(ctx: Context, records: list[tuple[Any, mapping.ServiceData]
             "municipalities": sorted(municipalities),
             "languages": [code for code in data.languages if code in cache.languages],
         }
-        for key, (model, column) in links.items():
-            rows[key].extend(model(service_id=service.pk, **{column: v}) for v in values[key])
+        for key, (_model, column) in LINKS.items():
+            rows[key].extend({"service_id": pk, column: v} for v in values[key])
         implied = {slug for code in data.service_classes for slug in cache.themes_by_class.get(code, ())}
-        themes.extend(ThemeLink(service_id=service.pk, theme_id=slug) for slug in sorted(implied))
-        keep_places[service.pk] = set()
+        themes.extend({"service_id": pk, "theme_id": slug} for slug in sorted(implied))
+        keep_places[pk] = set()
         for channel in data.channel_ids:
-            location = locations.get(PREFIX + channel)
-            if location is None:
+            location_pk = locations.get(PREFIX + channel)
+            if location_pk is None:
                 continue
-            keep_places[service.pk].add(location.pk)
-            places.append(ServiceAtLocation(service_id=service.pk, location=location))
+            keep_places[pk].add(location_pk)
+            places.append({"id": new_id(), "service_id": pk, "location_id": location_pk})
             hours = ctx.channel_hours.get(channel)
-            if hours is not None and service.pk in new_ids:
-                schedules.extend(_schedule_rows(service.pk, location, hours))
-        ctx.changed_services.add(service.pk)
-    for key, (model, _column) in links.items():
-        model.objects.bulk_create(rows[key], batch_size=1000)
-    ThemeLink.objects.bulk_create(themes, batch_size=1000, ignore_conflicts=True)  # local themes stay
+            if hours is not None and pk in new_pks:
+                schedules.extend(_schedule_rows(pk, location_pk, hours))
+        ctx.changed_services.add(pk)
+    for key, (model, _column) in LINKS.items():
+        insert_rows(model, rows[key])
+    insert_rows(Service.themes.through, themes, ignore_conflicts=True)  # local themes stay
     # PTV links that PTV no longer has go; links to local (non-PTV) locations stay.
-    for service in changed:
-        ServiceAtLocation.objects.filter(service=service, location__external_id__startswith=PREFIX).exclude(
-            location_id__in=keep_places[service.pk]
+    for pk in changed_pks:
+        ServiceAtLocation.objects.filter(service_id=pk, location__external_id__startswith=PREFIX).exclude(
+            location_id__in=keep_places[pk]
         ).delete()
-    ServiceAtLocation.objects.bulk_create(places, batch_size=1000, ignore_conflicts=True)
-    Schedule.objects.bulk_create(schedules, batch_size=1000)
-    AuditEvent.objects.bulk_create(
-        [
-            AuditEvent(
-                actor=ctx.actor if ctx.actor is not None and ctx.actor.is_authenticated else None,  # type: ignore[misc]
-                action="service.import",
-                object_type="catalog.service",
-                object_id=str(service.pk),
-                details={"source": "ptv"},
-            )
-            for service, _ in written
-        ],
-        batch_size=1000,
+    insert_rows(ServiceAtLocation, places, ignore_conflicts=True)
+    insert_rows(Schedule, schedules)
+    _audit_rows(ctx, "service.import", "catalog.service", [pk for pk, _ in written])
+    return Counter(created=len(new), updated=len(updated))
+
+
+def _withdraw(ctx: Context, pks: list[Any]) -> None:
+    """PTV stopped publishing these services: inactive and withdrawn, never deleted."""
+    now = timezone.now()
+    Service.objects.filter(pk__in=pks).update(
+        status=Service.Status.INACTIVE, withdrawn_at=now, updated_at=now
     )
-
-
-def _withdraw(ctx: Context, service: Service) -> None:
-    service.status = Service.Status.INACTIVE
-    service.withdrawn_at = timezone.now()
-    service.save(update_fields=["status", "withdrawn_at", "updated_at"])
-    ctx.changed_services.add(service.pk)
-    audit_record(actor=ctx.actor, action="service.withdraw", obj=service, details={"source": "ptv"})
+    ctx.changed_services.update(pks)
+    ctx.run.withdrawn += len(pks)
+    _audit_rows(ctx, "service.withdraw", "catalog.service", pks)
 
 
 # --- a page ---
@@ -434,44 +520,39 @@ def _record_id(record: Any) -> str:
     return str(record.get("id"))[:60] if isinstance(record, dict) and record.get("id") else "?"
 
 
-def _apply(ctx: Context, kind: str, record: Any) -> str:
-    if kind == "organization":
-        return _upsert_organization(ctx, mapping.map_organization(record, ctx.codes))
-    if kind == "channel":
-        if not mapping.is_service_location(record):
-            return "skipped"  # phone, web and e-channels: not places
-        location = mapping.map_location(record, ctx.codes)
-        ctx.channel_hours[location.ptv_id] = location.schedules
-        return _upsert_location(ctx, location)
-    raise PtvRecordError(_record_id(record), "not a PTV service, service channel or organization")
-
-
-@transaction.atomic
 def _import_page(ctx: Context, page: Page) -> None:
+    """One page in one transaction: organizations one by one, then service locations and services in
+    bulk. A record the mapping refuses is reported with its id and reason and skipped."""
     for name, reason in page.problems:
         ctx.fail(name, reason)
-    order = {"organization": 0, "channel": 1, "service": 2, "unknown": 3}
-    services: list[tuple[Any, mapping.ServiceData]] = []
-    for record in sorted(page.records, key=lambda r: order[_kind(r)]):
-        kind = _kind(record)
-        try:
-            if kind == "service":
-                services.append((record, mapping.map_service(record, ctx.codes)))
-                continue
-            with transaction.atomic():  # a savepoint: a failing record leaves no trace
-                outcome = _apply(ctx, kind, record)
-        except PtvRecordError as exc:
-            ctx.fail(exc.record_id if exc.record_id != "?" else _record_id(record), exc.reason)
-            continue
-        except (ValidationError, DatabaseError, ValueError, TypeError, KeyError, AttributeError) as exc:
-            ctx.fail(_record_id(record), f"{type(exc).__name__}: {exc}"[:300])
-            continue
-        if outcome in ("created", "updated", "unchanged", "withdrawn"):
-            setattr(ctx.run, outcome, getattr(ctx.run, outcome) + 1)
-    _import_services(ctx, services)
-    ctx.run.pages_done = page.number
-    ctx.run.seen = sorted(ctx.seen)
-    ctx.run.save()
+    locations: list[mapping.LocationData] = []
+    services: list[mapping.ServiceData] = []
+    with transaction.atomic():
+        for record in page.records:
+            kind = _kind(record)
+            try:
+                if kind == "service":
+                    services.append(mapping.map_service(record, ctx.codes))
+                elif kind == "channel":
+                    if mapping.is_service_location(record):  # phone, web and e-channels are not places
+                        locations.append(mapping.map_location(record, ctx.codes))
+                elif kind == "organization":
+                    with transaction.atomic():  # a savepoint: a failing record leaves no trace
+                        outcome = _upsert_organization(ctx, mapping.map_organization(record, ctx.codes))
+                    setattr(ctx.run, outcome, getattr(ctx.run, outcome) + 1)
+                else:
+                    raise PtvRecordError(
+                        _record_id(record), "not a PTV service, service channel or organization"
+                    )
+            except PtvRecordError as exc:
+                ctx.fail(exc.record_id if exc.record_id != "?" else _record_id(record), exc.reason)
+            except (ValidationError, DatabaseError, ValueError, TypeError, KeyError, AttributeError) as exc:
+                ctx.fail(_record_id(record), f"{type(exc).__name__}: {exc}"[:300])
+        _import_locations(ctx, locations)
+        _import_services(ctx, services)
+        insert_rows(ImportSeen, [{"run_id": ctx.run.pk, "external_id": PREFIX + d.ptv_id} for d in services])
+        ctx.run.pages_done = page.number
+        ctx.run.save()
 
 
 def _resumable(source: Source) -> ImportRun | None:
@@ -501,8 +582,8 @@ def ptv_import(
     start = 1
     if previous is not None:
         start = previous.pages_done + 1
-        ctx.seen = set(previous.seen)
         run.pages_done = previous.pages_done
+        previous.seen_records.update(run=run)  # what the stopped run read counts as read by this one
     try:
         for page in source.pages():
             if page.number < start:
@@ -520,11 +601,8 @@ def ptv_import(
     _refresh_search(ctx)
     run.status = ImportRun.Status.PARTIAL if run.failed else ImportRun.Status.SUCCEEDED
     run.finished_at = timezone.now()
-    run.seen = []  # only a stopped run needs them (to resume)
     run.save()
-    if previous is not None:
-        previous.seen = []
-        previous.save(update_fields=["seen"])
+    run.seen_records.all().delete()  # only a stopped run needs them (to resume)
     return run
 
 
@@ -544,8 +622,8 @@ def _refresh_search(ctx: Context) -> None:
 def _withdraw_missing(ctx: Context) -> None:
     missing = Service.objects.filter(
         external_id__startswith=PREFIX, status=Service.Status.ACTIVE, withdrawn_at__isnull=True
-    ).exclude(external_id__in=[PREFIX + i for i in ctx.seen])
-    for service in missing.select_for_update():
-        _withdraw(ctx, service)
-        ctx.run.withdrawn += 1
+    ).exclude(external_id__in=ctx.run.seen_records.values("external_id"))
+    pks = list(missing.select_for_update().values_list("pk", flat=True))
+    if pks:
+        _withdraw(ctx, pks)
     ctx.run.save()

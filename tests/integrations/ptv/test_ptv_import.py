@@ -477,3 +477,33 @@ def test_org_types_from_names() -> None:
     assert guess_org_type("Kokkolan Latu ry") == Organization.Type.ASSOCIATION
     assert ServiceAtLocation.objects.count() == 0
     assert OrganizationFactory  # factories are importable for other tests in this module
+
+
+def test_database_refusing_one_record_skips_only_that_record(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A page is written in bulk; when the database refuses the batch, the records are written one by
+    one and only the one at fault is reported (with its id) and left out."""
+    from django.db import IntegrityError
+
+    from hyte.integrations.ptv import services as ptv_services
+
+    real = ptv_services.insert_rows
+
+    def refusing(model: Any, rows: Any, **kwargs: Any) -> int:
+        if model is Service and any(row.get("name_fi") == "Rikki" for row in rows):
+            raise IntegrityError("refused by the database")
+        return real(model, rows, **kwargs)
+
+    monkeypatch.setattr(ptv_services, "insert_rows", refusing)
+    ids = [str(uuid.UUID(int=i, version=4)) for i in range(11, 14)]
+    page = [
+        kokkola_service(ids[0], "Hyvä"),
+        kokkola_service(ids[1], "Rikki"),
+        kokkola_service(ids[2], "Toinen"),
+    ]
+    run = ptv_import(actor=None, source=FlakySource([page], fail_at=None))
+    assert (run.created, run.failed, run.status) == (2, 1, ImportRun.Status.PARTIAL)
+    assert run.errors[0]["id"] == ids[1] and "refused" in run.errors[0]["reason"]
+    assert set(Service.objects.values_list("name_fi", flat=True)) == {"Hyvä", "Toinen"}
+    # The good ones are whole: links and audit rows of the refused batch did not stay behind twice.
+    assert AuditEvent.objects.filter(action="service.import").count() == 2
+    assert Service.target_groups.through.objects.count() == 2
