@@ -27,6 +27,14 @@ class ImportRun(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
     )
+    organization = models.ForeignKey(
+        "catalog.Organization",
+        verbose_name=_("organization"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        help_text=_("Empty for platform-wide imports (PTV, HSDS); the feed's organization for calendars."),
+    )
     pages_done = models.PositiveIntegerField(_("pages done"), default=0)
     created = models.PositiveIntegerField(_("created"), default=0)
     updated = models.PositiveIntegerField(_("updated"), default=0)

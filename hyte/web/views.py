@@ -23,7 +23,11 @@ from hyte.catalog.search.analyzer import voikko_available
 from hyte.catalog.selectors import ServiceSearch
 from hyte.catalog.services import service_mark_verified
 from hyte.core.errors import DomainError
+from hyte.integrations.ical.selectors import upcoming_event_occurrences
 from hyte.integrations.selectors import import_runs
+
+EVENT_DAYS = 60  # upcoming events shown on a service page: the next two months,
+EVENT_LIMIT = 10  # at most ten of them
 
 
 @require_GET
@@ -104,7 +108,11 @@ def service_detail_page(request: HttpRequest, service_id: str) -> HttpResponse:
     return render(
         request,
         "web/service_detail.html",
-        {"service": service, "map_points": selectors.service_map_points(service)},
+        {
+            "service": service,
+            "map_points": selectors.service_map_points(service),
+            "events": upcoming_event_occurrences(service_id=service.pk, days=EVENT_DAYS, limit=EVENT_LIMIT),
+        },
     )
 
 
@@ -134,7 +142,7 @@ def import_runs_page(request: HttpRequest) -> HttpResponse:
     """The latest import runs (PTV, HSDS, iCalendar) for staff: what came in and what was skipped, and why."""
     if not request.user.is_staff:
         return permission_denied(request)
-    return render(request, "web/imports.html", {"runs": import_runs(limit=50)})
+    return render(request, "web/imports.html", {"runs": import_runs(actor=request.user, limit=50)})
 
 
 @login_required

@@ -104,6 +104,32 @@ class TestPublicPages:
         html = response.content.decode()
         assert "Ainoa" in html and 'role="alert"' in html
 
+    def test_service_page_lists_upcoming_events(self, client: Client) -> None:
+        from hyte.catalog.models import Event
+
+        service = ServiceFactory(name_fi="Latu")
+        soon = timezone.now().replace(microsecond=0) + timedelta(days=3)
+        common = {
+            "organization": service.organization,
+            "service": service,
+            "ends_at": soon + timedelta(hours=2),
+        }
+        Event.objects.create(uid="a", external_id="t:a", title_fi="Hiihtokoulu", starts_at=soon, **common)
+        Event.objects.create(
+            uid="b", external_id="t:b", title_fi="Peruttu retki", starts_at=soon, cancelled=True, **common
+        )
+        past = soon - timedelta(days=30)
+        Event.objects.create(
+            uid="c",
+            external_id="t:c",
+            title_fi="Mennyt",
+            starts_at=past,
+            **{**common, "ends_at": past + timedelta(hours=1)},
+        )
+        html = client.get(f"/palvelut/{service.pk}/").content.decode()
+        assert "Tulevat tapahtumat" in html and "Hiihtokoulu" in html and "Mennyt" not in html
+        assert "Peruttu retki" in html and "peruttu" in html
+
     def test_service_detail(self, client: Client) -> None:
         loc = LocationFactory(name_fi="Kokkolan uimahalli")
         service = ServiceFactory(

@@ -26,6 +26,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import ValidationError
 from django.db import DataError, IntegrityError, transaction
 from django.utils.translation import gettext
@@ -41,6 +43,7 @@ from hyte.catalog.models import (
     TargetGroup,
     Theme,
 )
+from hyte.core.errors import DomainError
 from hyte.integrations.hsds import mapping, schema
 from hyte.integrations.hsds.errors import HsdsFileError, HsdsInvalidParameter, HsdsRecordError
 from hyte.integrations.hsds.services import (
@@ -61,6 +64,7 @@ from hyte.integrations.hsds.tables import (
     read_csv_rows,
     typed_cell,
 )
+from hyte.integrations.runs import import_run_finish, import_run_start
 
 BATCH = 500
 RECORD_KINDS = ("organization", "location", "service")
@@ -632,8 +636,10 @@ def import_hsds(
     lang: str = "fi",
     organization_external_id: str | None = None,
     default_municipality: str | None = None,
+    actor: AbstractBaseUser | AnonymousUser | None = None,
 ) -> ImportReport:
-    """Import one file or directory (see the module docstring); never raises for a bad record."""
+    """Import one file or directory (see the module docstring); never raises for a bad record. Each
+    import is recorded as an import run (source ``hsds``)."""
     if lang not in mapping.LANGS:
         raise HsdsInvalidParameter(
             gettext("Unknown language “%(value)s”: use fi, sv or en.") % {"value": lang[:20]},
@@ -653,4 +659,16 @@ def import_hsds(
                 % {"value": default_municipality[:50], "name": "default_municipality"},
                 details={"field": "default_municipality"},
             )
-    return Importer(lang=lang, organization=organization, default_municipality=municipality).run(path)
+    run = import_run_start(source="hsds", location=str(path), actor=actor, options={"lang": lang})
+    try:
+        report = Importer(lang=lang, organization=organization, default_municipality=municipality).run(path)
+    except DomainError as exc:
+        import_run_finish(run, failure=str(exc.message))
+        raise
+    import_run_finish(
+        run,
+        created=report.imported_count,
+        updated=report.updated_count,
+        errors=[{"id": f"{p.kind} {p.id}", "reason": p.reason} for p in report.failures],
+    )
+    return report

@@ -32,6 +32,7 @@ from hyte.catalog.errors import OrganizationNotFound
 from hyte.catalog.models import Event, ICalFeed, Location, Organization, Schedule, Service
 from hyte.catalog.services import search_index_refresh
 from hyte.core.audit import audit_record
+from hyte.core.errors import DomainError
 from hyte.integrations.ical.client import fetch_feed
 from hyte.integrations.ical.errors import IcalError, IcalFeedNotFound, IcalInvalidFeed
 from hyte.integrations.ical.parser import (
@@ -44,6 +45,8 @@ from hyte.integrations.ical.parser import (
     weekly_slots,
 )
 from hyte.integrations.ical.selectors import ical_feeds_editable_by
+from hyte.integrations.models import ImportRun
+from hyte.integrations.runs import import_run_finish, import_run_start
 
 logger = logging.getLogger(__name__)
 
@@ -150,13 +153,31 @@ def ical_feed_import(*, actor: User | None, feed: ICalFeed, content: bytes | Non
         if scoped is None:
             raise IcalFeedNotFound()
         feed = scoped
+    run = import_run_start(
+        source="ical", location=feed.url, actor=actor, organization_id=feed.organization_id
+    )
     try:
         body = content if content is not None else fetch_feed(feed.url)
         parsed = parse_feed(body, default_language=feed.language)
-        return _import_feed(actor=actor, feed_id=feed.pk, parsed=parsed)
-    except IcalError as exc:
-        _record_failure(actor=actor, feed_id=feed.pk, error=exc)
+        result = _import_feed(actor=actor, feed_id=feed.pk, parsed=parsed)
+    except DomainError as exc:
+        if isinstance(exc, IcalError):
+            _record_failure(actor=actor, feed_id=feed.pk, error=exc)
+        import_run_finish(run, failure=str(exc.message))
         raise
+    _finish_run(run, result)
+    return result
+
+
+def _finish_run(run: ImportRun, result: ImportResult) -> None:
+    import_run_finish(
+        run,
+        created=result.created,
+        updated=result.updated,
+        unchanged=result.unchanged,
+        withdrawn=result.removed,
+        errors=[{"id": r.uid or r.title, "reason": str(r.reason)} for r in result.skipped],
+    )
 
 
 @transaction.atomic
@@ -213,9 +234,18 @@ def ical_file_import(
     if not _may_act_for(actor, organization.pk):
         raise OrganizationNotFound()
     _check_service(organization, service)
-    parsed = parse_feed(content, default_language=language)
     source = f"file:{organization.pk}:{slugify(name)[:60] or 'calendar'}"
-    return _import_file(actor=actor, organization=organization, service=service, source=source, parsed=parsed)
+    run = import_run_start(source="ical", location=name, actor=actor, organization_id=organization.pk)
+    try:
+        parsed = parse_feed(content, default_language=language)
+        result = _import_file(
+            actor=actor, organization=organization, service=service, source=source, parsed=parsed
+        )
+    except DomainError as exc:
+        import_run_finish(run, failure=str(exc.message))
+        raise
+    _finish_run(run, result)
+    return result
 
 
 @transaction.atomic

@@ -44,6 +44,7 @@ from hyte.integrations.models import ImportRun, ImportSeen
 from hyte.integrations.ptv import mapping
 from hyte.integrations.ptv.client import Page
 from hyte.integrations.ptv.errors import PtvFetchError, PtvRecordError
+from hyte.integrations.runs import import_run_start
 
 logger = logging.getLogger(__name__)
 PREFIX = "ptv:"
@@ -572,11 +573,11 @@ def ptv_import(
 ) -> ImportRun:
     """Import everything the source has; withdraw PTV services it no longer has (full runs only)."""
     previous = _resumable(source) if resume else None
-    run = ImportRun.objects.create(
+    run = import_run_start(
         source="ptv",
         location=source.describe(),
+        actor=actor,
         options={"withdraw_missing": withdraw_missing, "resumed_from": previous.pk if previous else None},
-        started_by=actor if actor is not None and actor.is_authenticated else None,  # type: ignore[misc]
     )
     ctx = Context(run=run, actor=actor, codes=load_codes(), cache=RunCache.load())
     start = 1
