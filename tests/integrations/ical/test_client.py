@@ -128,3 +128,35 @@ class TestInternalAddressesRefused:
     def test_public_address_is_allowed(self, settings) -> None:
         settings.HYTE_FETCH_ALLOW_PRIVATE_ADDRESSES = False
         check_url("https://93.184.215.14/feed.ics")  # an IP literal: no lookup, no traffic
+
+
+class TestDnsRebinding:
+    """A name that resolves to a public address when checked and to an internal one when connecting."""
+
+    @pytest.fixture
+    def rebinding(self, monkeypatch: pytest.MonkeyPatch, settings) -> list[object]:
+        settings.HYTE_FETCH_ALLOW_PRIVATE_ADDRESSES = False
+        for name in ("http_proxy", "https_proxy", "all_proxy", "HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY"):
+            monkeypatch.delenv(name, raising=False)
+        real = socket.getaddrinfo
+        lookups: list[object] = []
+
+        def answer(host: str, port: object, *args: object, **kwargs: object) -> list[tuple]:  # type: ignore[type-arg]
+            if host != "feeds.example.org":
+                return real(host, port, *args, **kwargs)  # type: ignore[arg-type]
+            lookups.append(port)
+            ip = "93.184.215.14" if len(lookups) == 1 else "127.0.0.1"
+            return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", (ip, port or 0))]
+
+        monkeypatch.setattr(socket, "getaddrinfo", answer)
+        return lookups
+
+    def test_the_second_answer_is_refused_before_connecting(
+        self, rebinding: list[object], feed_server: FeedServer
+    ) -> None:
+        feed_server.routes["/feed.ics"] = Route(body=feed_bytes())
+        port = feed_server.url("/").split(":")[2].split("/")[0]
+        with pytest.raises(IcalUnsupportedUrl):
+            fetch_feed(f"http://feeds.example.org:{port}/feed.ics")
+        assert len(rebinding) == 2  # checked, then resolved again at connect time and refused there
+        assert feed_server.hits == []
