@@ -4,6 +4,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from hyte.core.ids import new_id
+
 
 class Membership(models.Model):
     """A user's role in one organization. Staff edit only what belongs to their organizations."""
@@ -30,3 +32,73 @@ class Membership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} – {self.organization} ({self.get_role_display()})"
+
+
+class Unit(models.Model):
+    """A team that sends or receives referrals: a county's health station or social work team, a
+    municipality's exercise counselling, a link worker team, an association's service."""
+
+    class Kind(models.TextChoices):
+        COUNTY_UNIT = "county_unit", _("Wellbeing services county unit")
+        EXERCISE_COUNSELLING = "exercise_counselling", _("Exercise counselling")
+        LINK_WORKERS = "link_workers", _("Link worker team")
+        ASSOCIATION = "association", _("Association")
+        OTHER = "other", _("Other")
+
+    id = models.UUIDField(primary_key=True, default=new_id, editable=False)
+    organization = models.ForeignKey(
+        "catalog.Organization", verbose_name=_("organization"), on_delete=models.PROTECT, related_name="units"
+    )
+    kind = models.CharField(_("kind"), max_length=30, choices=Kind.choices)
+    name = models.CharField(_("name"), max_length=200)
+    municipality = models.ForeignKey(
+        "catalog.Municipality",
+        verbose_name=_("municipality"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+    )
+    email = models.EmailField(
+        _("email"), blank=True, help_text=_("Where notices of new referrals go (no personal data in them).")
+    )
+    receives_referrals = models.BooleanField(_("receives referrals"), default=False)
+    first_contact_days = models.PositiveSmallIntegerField(
+        _("days to first contact"),
+        default=14,
+        help_text=_(
+            "A received referral is overdue when the client has not been contacted in this many days."
+        ),
+    )
+
+    class Meta:
+        verbose_name = _("unit")
+        verbose_name_plural = _("units")
+        ordering = ["name_fi"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class UnitRole(models.Model):
+    """What a user does in a unit. One user may hold several roles, in several units."""
+
+    class Role(models.TextChoices):
+        PROFESSIONAL = "professional", _("Professional (sends referrals)")
+        RECEIVER = "receiver", _("Counsellor or link worker (receives referrals)")
+        COORDINATOR = "coordinator", _("Coordinator (aggregate figures only)")
+        UNIT_ADMIN = "unit_admin", _("Unit administrator")
+        DATA_PROTECTION_OFFICER = "dpo", _("Data protection officer (reads the audit log)")
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("user"), on_delete=models.CASCADE, related_name="unit_roles"
+    )
+    unit = models.ForeignKey(Unit, verbose_name=_("unit"), on_delete=models.CASCADE, related_name="roles")
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices)
+
+    class Meta:
+        verbose_name = _("unit role")
+        verbose_name_plural = _("unit roles")
+        constraints = [models.UniqueConstraint(fields=["user", "unit", "role"], name="unique_unit_role")]
+
+    def __str__(self) -> str:
+        return f"{self.user} – {self.unit} ({self.get_role_display()})"

@@ -39,6 +39,14 @@ if not SECRET_KEY:
         raise ImproperlyConfigured("SECRET_KEY must be set when HYTE_PRODUCTION=1")
     SECRET_KEY = "insecure-development-key-do-not-use-in-production"  # noqa: S105
 
+# Personal data (henkilötunnus) is encrypted at rest and found through a keyed hash (hyte/core/crypto.py).
+HYTE_PERSONAL_DATA_KEYS = [k for k in os.environ.get("HYTE_PERSONAL_DATA_KEYS", "").split(",") if k.strip()]
+HYTE_LOOKUP_KEY = os.environ.get("HYTE_LOOKUP_KEY", "")
+if PRODUCTION and not (HYTE_PERSONAL_DATA_KEYS and HYTE_LOOKUP_KEY):
+    raise ImproperlyConfigured(
+        "HYTE_PERSONAL_DATA_KEYS and HYTE_LOOKUP_KEY must be set when HYTE_PRODUCTION=1"
+    )
+
 ALLOWED_HOSTS = [h.strip() for h in os.environ.get("ALLOWED_HOSTS", "127.0.0.1,localhost").split(",") if h]
 CSRF_TRUSTED_ORIGINS = [o for o in os.environ.get("CSRF_TRUSTED_ORIGINS", "").split(",") if o]
 
@@ -58,6 +66,7 @@ INSTALLED_APPS = [
     "hyte.accounts",
     "hyte.catalog",
     "hyte.integrations",
+    "hyte.referrals",
     "hyte.web",
 ]
 
@@ -69,6 +78,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "hyte.core.personal_log.RequestOriginMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]

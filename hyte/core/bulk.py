@@ -82,17 +82,18 @@ def insert_rows(
     fields = _columns(model, rows[0].keys())
     qn = connection.ops.quote_name
     now = timezone.now()
+    columns = [str(f.column) for f in fields]
     convert = [(f, _converter(f)) for f in fields]
     params = [[c(_value(f, row, now)) for f, c in convert] for row in rows]
     # Table and column names come from the model and are quoted; values are parameters.
     head = "INSERT INTO {} ({}) VALUES ".format(  # noqa: S608
-        qn(model._meta.db_table), ", ".join(qn(f.column) for f in fields)
+        qn(model._meta.db_table), ", ".join(qn(c) for c in columns)
     )
     tail = " ON CONFLICT DO NOTHING" if ignore_conflicts else ""
     one = "(" + ", ".join(["%s"] * len(fields)) + ")"
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            _pg_copy(cursor, model._meta.db_table, [f.column for f in fields], params, ignore_conflicts)
+            _pg_copy(cursor, model._meta.db_table, columns, params, ignore_conflicts)
         else:  # SQLite runs in-process: one prepared statement, run once per row
             cursor.executemany(head + one + tail, params)
     return len(rows)
@@ -133,16 +134,16 @@ def update_rows(model: type[models.Model], rows: Sequence[dict[str, Any]], *, ke
     pk = model._meta.pk
     assert pk is not None
     names = [name for name in rows[0] if name != key]
-    fields = [model._meta.get_field(name) for name in names]
+    fields: list[models.Field[Any, Any]] = [model._meta.get_field(name) for name in names]  # type: ignore[misc]
     auto = [f for f in model._meta.concrete_fields if getattr(f, "auto_now", False) and f not in fields]
     qn = connection.ops.quote_name
     sql = "UPDATE {} SET {} WHERE {} = %s".format(  # noqa: S608
         qn(model._meta.db_table),
-        ", ".join(f"{qn(f.column)} = %s" for f in [*fields, *auto]),  # type: ignore[attr-defined]
-        qn(pk.column),
+        ", ".join(f"{qn(str(f.column))} = %s" for f in [*fields, *auto]),
+        qn(str(pk.column)),
     )
     now = timezone.now()
-    convert = [(n, _converter(f)) for f, n in zip(fields, names, strict=True)]  # type: ignore[arg-type]
+    convert = [(n, _converter(f)) for f, n in zip(fields, names, strict=True)]
     params = []
     for row in rows:
         values = [c(row[n].pk if isinstance(row[n], models.Model) else row[n]) for n, c in convert]

@@ -28,7 +28,7 @@ class ICalFeedForm(forms.ModelForm):  # type: ignore[type-arg]
         fields = ["organization", "url", "service", "language", "active"]
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         service, organization = data.get("service"), data.get("organization")
         if service is not None and organization is not None and service.organization_id != organization.pk:
             self.add_error("service", _("The service must belong to the organization of the calendar feed."))

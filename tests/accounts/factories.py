@@ -3,7 +3,8 @@ from __future__ import annotations
 import factory
 from django.contrib.auth import get_user_model
 
-from hyte.accounts.models import Membership
+from hyte.accounts.models import Membership, Unit, UnitRole
+from tests.catalog.factories import OrganizationFactory
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -27,3 +28,22 @@ class MembershipFactory(factory.django.DjangoModelFactory):
 
     user = factory.SubFactory(UserFactory)
     role = Membership.Role.EDITOR
+
+
+class UnitFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Unit
+
+    organization = factory.SubFactory(OrganizationFactory)
+    kind = Unit.Kind.COUNTY_UNIT
+    name_fi = factory.Sequence(lambda n: f"Yksikkö {n}")
+    name = factory.LazyAttribute(lambda o: o.name_fi)
+
+
+class UnitRoleFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = UnitRole
+
+    user = factory.SubFactory(UserFactory)
+    unit = factory.SubFactory(UnitFactory)
+    role = UnitRole.Role.PROFESSIONAL

@@ -1,8 +1,46 @@
 """Suomi.fi PTV (v11 and v12) records -> plain values for the catalog. Knows PTV formats; no database.
 
-v11 texts are lists of ``{"language", "value", "type"}``; v12 uses ``languageVersions: {fi: {...}}``.
-v11 street-address coordinates are ETRS-TM35FIN (EPSG:3067) strings in fields named latitude
+v11 (verified against real responses): texts are lists of ``{"language", "value", "type"}``; ids are
+``id``; street-address coordinates are ETRS-TM35FIN (EPSG:3067) strings in fields named latitude
 (northing) and longitude (easting); they are converted to WGS84 here.
+
+v12 (written from the official v12 OpenAPI 3.1.1 document, beta 0.1.0; not yet checked against live
+responses). Schema names below are the document's:
+
+- Every record is keyed by ``contentId``; texts are ``languageVersions: {fi: {...}, sv: ..., en: ...}``
+  where an untranslated value is ``""`` or null. The organization is ``organizationContentId`` only
+  (no name: the name comes from the organization record), languages are ``serviceLanguages``.
+- Services (``ServiceResponse``: ``ServiceTypeServiceResponse`` and the ProfessionalQualification and
+  PermitOrOtherObligation variants, told apart by ``serviceType``): ``serviceClasses`` and
+  ``targetGroups`` are bare codes ("P27.1", "KR1.1"), ``ontologyTerms`` bare URIs (no labels, so not
+  keywords); keywords are ``languageVersions.*.freelyAssignedKeywords``; ``chargeType`` is
+  ``Free``/``Charged``/null; ``area`` is ``WholeCountry``, ``WholeCountryExceptAland`` or
+  ``LimitedArea`` with ``municipalities`` and ``wellbeingServicesCounties`` (``regions`` are maakunta
+  codes, a different code list, and are not used). There is no modification time and no publishing
+  status: search returns published content only, ``publishedAt`` is kept as the modification time,
+  and withdrawn content is listed by the ``/archived`` endpoints (ids only; not read here: a full run
+  withdraws what it did not see). General descriptions (``generalDescriptionContentId``) are not read,
+  so texts a service leaves to its general description are missing.
+- A service carries no channel list: services and channels are joined by connections
+  (``ConnectionResponse``: ``serviceContentId``, ``channelContentId``, from ``/api/v12/connection/
+  search``). ``map_connection`` maps one; the sources (client.py) put the joined ids on the records
+  under ``JOINED_CHANNELS`` / ``JOINED_SERVICES`` (keys PTV never sends), which the mapping reads.
+- Service locations (``ServiceLocationChannelResponse``): the address is
+  ``location.streetAddresses[]`` (``StreetAddressWithAccessibilityInformationResponse``: ``streetName``
+  per language, ``addressDetail`` = the number, ``postalCode``, ``coordinates[]``), else
+  ``location.otherAddresses[]`` (coordinates and postal code only). Coordinates
+  (``CoordinateResponse``) are still ETRS-TM35FIN but as numbers: ``{system: "EPSG:3067", easting,
+  northing}``; a ``system`` of ``Unknown`` is ignored. A v12 address has no post office and no
+  municipality: the post office is left empty and the municipality is taken from the channel's
+  ``area`` (its first municipality when it names several). There are no accessibility sentences in v12,
+  only ``accessibilityRegisterServicePointId`` (a key to the accessibility register), so accessibility
+  is left empty. Opening hours are ``serviceHours.hours[]`` (``NormalServiceHoursType``): only
+  ``WeeklyUntilFurtherNoticeServiceHour`` and ``WeeklyDateRangeServiceHour`` (``weeklyHours.monday..
+  sunday.hours[] = {start, end, repetition}``) become weekly schedules; odd/even-week slots, continuous
+  (round-the-clock) hours, exceptional hours and holiday hours are not shown.
+- Organizations (``OrganizationResponse``, by ``organizationType``: State, Municipality,
+  RegionalOrganization, Organization, Company): name, description and the first contact web page,
+  email and phone; a Municipality organization's home municipality is its ``area.municipalities[0]``.
 """
 
 from __future__ import annotations
@@ -149,14 +187,20 @@ def _v11_texts(items: Any, kind: str | None = None) -> Texts:
     return result
 
 
-def _check_id(record: Any) -> str:
+def _check_id(record: Any, key: str = "id") -> str:
+    """The record's PTV id (``id`` in v11, ``contentId`` in v12) as a canonical UUID string."""
     if not isinstance(record, dict):
         raise PtvRecordError("?", "the record is not a JSON object")
-    raw = record.get("id")
+    raw = record.get(key)
     try:
         return str(uuid.UUID(str(raw)))
     except (ValueError, TypeError):
-        raise PtvRecordError(str(raw)[:60] if raw else "?", "missing or malformed id") from None
+        raise PtvRecordError(str(raw)[:60] if raw else "?", f"missing or malformed {key}") from None
+
+
+def is_v12(record: Any) -> bool:
+    """v12 records are keyed by ``contentId`` and carry texts in ``languageVersions``; v11 has neither."""
+    return isinstance(record, dict) and ("contentId" in record or "languageVersions" in record)
 
 
 def _limit(record_id: str, what: str, texts: Texts, limit: int) -> Texts:
@@ -218,10 +262,10 @@ class Codes:
 
 
 def map_service(record: Any, codes: Codes) -> ServiceData:
-    """A PTV v11 service (or a v12 one, detected by ``languageVersions``) as ServiceData."""
+    """A PTV v11 service (or a v12 one, see ``is_v12``) as ServiceData."""
+    if is_v12(record):
+        return _map_service_v12(record, codes)
     ptv_id = _check_id(record)
-    if "languageVersions" in record:
-        return _map_service_v12(ptv_id, record, codes)
     name = _limit(ptv_id, "name", _v11_texts(record.get("serviceNames"), "Name"), MAX_NAME)
     if "fi" not in name and not name:
         raise PtvRecordError(ptv_id, "the service has no name")
@@ -276,56 +320,6 @@ def map_service(record: Any, codes: Codes) -> ServiceData:
     )
 
 
-def _lv_text(versions: dict[str, Any], key: str) -> Texts:
-    result: Texts = {}
-    for lang in LANGS:
-        value = (versions.get(lang) or {}).get(key)
-        if isinstance(value, str) and value.strip():
-            result[lang] = value.strip()
-    return result
-
-
-def _map_service_v12(ptv_id: str, record: dict[str, Any], codes: Codes) -> ServiceData:
-    versions = record.get("languageVersions") or {}
-    name = _limit(ptv_id, "name", _lv_text(versions, "name"), MAX_NAME)
-    if not name:
-        raise PtvRecordError(ptv_id, "the service has no name")
-    keywords = {
-        lang: ", ".join(str(k) for k in (versions.get(lang) or {}).get("keywords") or [])[:500]
-        for lang in LANGS
-        if (versions.get(lang) or {}).get("keywords")
-    }
-    classes = [c.get("code") if isinstance(c, dict) else c for c in record.get("serviceClasses") or []]
-    groups = [g.get("code") if isinstance(g, dict) else g for g in record.get("targetGroups") or []]
-    municipalities = sorted({str(m).zfill(3) for m in record.get("municipalities") or []})
-    for code in municipalities:
-        if code not in codes.municipalities:
-            raise PtvRecordError(ptv_id, f"unknown municipality code {code[:10]!r}")
-    return ServiceData(
-        ptv_id=ptv_id,
-        name=name,
-        summary=_limit(ptv_id, "summary", _lv_text(versions, "summary"), MAX_SUMMARY),
-        description=_limit(ptv_id, "description", _lv_text(versions, "description"), MAX_TEXT),
-        keywords=keywords,
-        cost_description=_lv_text(versions, "chargeAdditionalInfo"),
-        free=str(record.get("chargeType", "")).lower() in ("free", "freeofcharge"),
-        service_classes=_codes(
-            ptv_id, [{"code": c} for c in classes if c], codes.service_classes, "service class"
-        ),
-        target_groups=_codes(ptv_id, [{"code": g} for g in groups if g], codes.target_groups, "target group"),
-        municipalities=municipalities,
-        counties=sorted(str(c) for c in record.get("wellbeingServiceCounties") or []),
-        nationwide=str(record.get("areaInformationType", "")).lower().startswith("nationwide"),
-        languages=sorted(lang for lang in LANGS if lang in versions),
-        organization_id=str(record.get("responsibleOrganization") or record.get("organizationId") or "")
-        or None,
-        organization_name="",
-        channel_ids=sorted({str(c) for c in record.get("serviceChannels") or [] if c}),
-        modified=record.get("lastModified") or record.get("modified"),
-        published=str(record.get("status", "Published")).lower() == "published",
-    )
-
-
 # --- service channels (only service locations become locations) ---
 
 
@@ -376,7 +370,10 @@ def _hours(channel_id: str, hours: Any) -> list[ScheduleData]:
 
 
 def map_location(record: Any, codes: Codes) -> LocationData:
-    """A PTV v11 ServiceLocation channel as LocationData (address, WGS84 point, accessibility, hours)."""
+    """A PTV ServiceLocation channel (v11, or v12 by ``is_v12``) as LocationData (address, WGS84 point,
+    accessibility, hours)."""
+    if is_v12(record):
+        return _map_location_v12(record, codes)
     ptv_id = _check_id(record)
     name = _limit(ptv_id, "name", _v11_texts(record.get("serviceChannelNames"), "Name"), MAX_NAME)
     if not name:
@@ -457,6 +454,9 @@ def map_location(record: Any, codes: Codes) -> LocationData:
 
 
 def map_organization(record: Any, codes: Codes) -> OrganizationData:
+    """A PTV organization (v11, or v12 by ``contentId``) as OrganizationData."""
+    if isinstance(record, dict) and "contentId" in record:
+        return _map_organization_v12(record, codes)
     ptv_id = _check_id(record)
     name = _limit(ptv_id, "name", _v11_texts(record.get("organizationNames"), "Name"), MAX_NAME)
     if not name:
@@ -497,3 +497,297 @@ def parse_datetime(value: str | None) -> datetime | None:
         return datetime.fromisoformat(value.replace("Z", "+00:00"))
     except ValueError:
         return None
+
+
+# --- PTV v12 (see the module docstring for the schemas) ---
+
+# Keys the sources (client.py) add to v12 records; PTV never sends them.
+JOINED_CHANNELS = "_channelContentIds"  # on a service: the channels connections join to it
+JOINED_SERVICES = "_serviceContentIds"  # on a service channel: the services connections join to it
+V12_WEEKDAYS = {name.lower(): number for name, number in WEEKDAYS.items()}
+V12_WEEKLY_HOURS = ("WeeklyUntilFurtherNoticeServiceHour", "WeeklyDateRangeServiceHour")
+
+
+def _obj(value: Any) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
+
+
+def _list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else []
+
+
+def _localized(value: Any) -> Texts:
+    """A v12 ``{fi: "...", sv: "..."}`` value; empty and missing translations are left out."""
+    return {
+        lang: text.strip()
+        for lang, text in _obj(value).items()
+        if lang in LANGS and isinstance(text, str) and text.strip()
+    }
+
+
+def _lv_text(versions: dict[str, Any], key: str) -> Texts:
+    """One text field of every language version (``languageVersions.<lang>.<key>``)."""
+    return _localized({lang: _obj(versions.get(lang)).get(key) for lang in LANGS})
+
+
+def _lv_name(versions: dict[str, Any]) -> Texts:
+    """The display name: ``alternativeName`` where the language version marks it primary."""
+    names: Texts = {}
+    for lang in LANGS:
+        version = _obj(versions.get(lang))
+        alternative = version.get("alternativeName")
+        primary = (
+            alternative if version.get("isAlternativeNamePrimary") and alternative else version.get("name")
+        )
+        if isinstance(primary, str) and primary.strip():
+            names[lang] = primary.strip()
+    return names
+
+
+def _lv_items(versions: dict[str, Any], key: str) -> list[Any]:
+    """A list field of every language version, Finnish first (contacts are given per language)."""
+    return [item for lang in LANGS for item in _list(_obj(versions.get(lang)).get(key))]
+
+
+def _joined_ids(record: dict[str, Any], key: str) -> list[str]:
+    return sorted({str(i) for i in _list(record.get(key)) if i})
+
+
+def _bare_codes(record_id: str, items: Any, known: set[str], what: str) -> list[str]:
+    """v12 classifications are bare codes ("P27.1"), not v11's ``{"code": ...}`` objects."""
+    return _codes(record_id, [{"code": c} for c in _list(items) if isinstance(c, str)], known, what)
+
+
+def _phone_v12(phone: Any) -> tuple[str, str] | None:
+    """A ``TelephoneNumberResponse`` (DomesticPhone or InternationalPhone with ``dialCode``)."""
+    phone = _obj(phone)
+    number = str(phone.get("number") or "").strip()
+    if not number:
+        return None
+    dial = str(phone.get("dialCode") or "").strip() if phone.get("type") == "InternationalPhone" else ""
+    return f"{dial} {number}".strip(), str(phone.get("additionalInformation") or "")
+
+
+def _map_service_v12(record: dict[str, Any], codes: Codes) -> ServiceData:
+    """A v12 ``ServiceResponse`` (any ``serviceType``) as ServiceData."""
+    if is_connection(record):
+        ids = f"{record.get('serviceContentId')}/{record.get('channelContentId')}"[:60]
+        raise PtvRecordError(ids, "a PTV v12 connection where a service was expected")
+    ptv_id = _check_id(record, "contentId")
+    if "serviceType" not in record and ("organizationType" in record or "businessId" in record):
+        raise PtvRecordError(ptv_id, "a PTV v12 organization where a service was expected")
+    if "generalDescriptionTypes" in record:
+        raise PtvRecordError(ptv_id, "a PTV v12 general description, not a service")
+    versions = _obj(record.get("languageVersions"))
+    name = _limit(ptv_id, "name", _lv_text(versions, "name"), MAX_NAME)
+    if not name:
+        raise PtvRecordError(ptv_id, "the service has no name")
+    keywords: Texts = {}
+    for lang in LANGS:
+        raw = _list(_obj(versions.get(lang)).get("freelyAssignedKeywords"))
+        words = [w.strip() for w in raw if isinstance(w, str) and w.strip()]
+        if words:
+            keywords[lang] = ", ".join(dict.fromkeys(words))[:500]
+    area = _obj(record.get("area"))
+    municipalities: set[str] = set()
+    counties: set[str] = set()
+    if area.get("areaType") == "LimitedArea":
+        for raw in _list(area.get("municipalities")):
+            code = str(raw).zfill(3) if str(raw).isdigit() else str(raw)
+            if code not in codes.municipalities:
+                raise PtvRecordError(ptv_id, f"unknown municipality code {code[:10]!r}")
+            municipalities.add(code)
+        counties = {str(c).zfill(2) for c in _list(area.get("wellbeingServicesCounties")) if c}
+    organization_id = record.get("organizationContentId")
+    return ServiceData(
+        ptv_id=ptv_id,
+        name=name,
+        summary=_limit(ptv_id, "summary", _lv_text(versions, "summary"), MAX_SUMMARY),
+        description=_limit(ptv_id, "description", _lv_text(versions, "description"), MAX_TEXT),
+        keywords=keywords,
+        cost_description=_limit(
+            ptv_id, "charge information", _lv_text(versions, "chargeTypeAdditionalInformation"), MAX_TEXT
+        ),
+        free=record.get("chargeType") == "Free",
+        service_classes=_bare_codes(
+            ptv_id, record.get("serviceClasses"), codes.service_classes, "service class"
+        ),
+        target_groups=_bare_codes(ptv_id, record.get("targetGroups"), codes.target_groups, "target group"),
+        municipalities=sorted(municipalities),
+        counties=sorted(counties),
+        nationwide=area.get("areaType") in ("WholeCountry", "WholeCountryExceptAland"),
+        languages=sorted({x for x in _list(record.get("serviceLanguages")) if isinstance(x, str)}),
+        organization_id=str(organization_id) if organization_id else None,
+        organization_name="",
+        channel_ids=_joined_ids(record, JOINED_CHANNELS),
+        modified=record.get("publishedAt") if isinstance(record.get("publishedAt"), str) else None,
+        published=True,
+    )
+
+
+def _v12_time(channel_id: str, value: Any) -> time:
+    """An ``hh:mm`` time; ISO 8601's end-of-day ``24:00`` is shown as 23:59."""
+    if value == "24:00":
+        return time(23, 59)
+    try:
+        return time.fromisoformat(str(value))
+    except ValueError:
+        raise PtvRecordError(channel_id, "malformed opening hours") from None
+
+
+def _v12_date(channel_id: str, value: Any) -> str | None:
+    if not value:
+        return None
+    try:
+        return date.fromisoformat(str(value)[:10]).isoformat()
+    except ValueError:
+        raise PtvRecordError(channel_id, "malformed validity date") from None
+
+
+def _hours_v12(channel_id: str, service_hours: Any) -> list[ScheduleData]:
+    """Weekly schedules from a ``ServiceHoursResponse`` (see the module docstring for what is left out)."""
+    result: list[ScheduleData] = []
+    for block in _list(_obj(service_hours).get("hours")):
+        block = _obj(block)
+        if block.get("type") not in V12_WEEKLY_HOURS:
+            continue
+        valid_from = _v12_date(channel_id, block.get("fromDate"))
+        valid_to = _v12_date(channel_id, block.get("toDate"))
+        note = _localized(block.get("additionalInformation"))
+        week = _obj(block.get("weeklyHours"))
+        for day, weekday in V12_WEEKDAYS.items():
+            for slot in _list(_obj(week.get(day)).get("hours")):
+                slot = _obj(slot)
+                if slot.get("repetition", "Weekly") != "Weekly":
+                    continue  # odd or even weeks only: not a weekly slot we can show
+                opens = _v12_time(channel_id, slot.get("start"))
+                closes = _v12_time(channel_id, slot.get("end"))
+                if closes <= opens:
+                    continue  # open past midnight: not a slot within one day
+                result.append(
+                    ScheduleData(
+                        weekday=weekday,
+                        opens_at=opens.strftime("%H:%M"),
+                        closes_at=closes.strftime("%H:%M"),
+                        valid_from=valid_from,
+                        valid_to=valid_to,
+                        description=_localized(slot.get("additionalInformation")) or note,
+                    )
+                )
+    return result
+
+
+def _point_v12(ptv_id: str, coordinates: Any) -> tuple[float | None, float | None]:
+    """The first EPSG:3067 ``CoordinateResponse`` of an address, in WGS84."""
+    for point in _list(coordinates):
+        point = _obj(point)
+        if point.get("system") != "EPSG:3067":
+            continue
+        try:
+            return etrs_tm35fin_to_wgs84(point["northing"], point["easting"])
+        except (KeyError, ValueError, TypeError) as exc:
+            raise PtvRecordError(ptv_id, f"invalid coordinates: {exc}") from None
+    return None, None
+
+
+def _map_location_v12(record: dict[str, Any], codes: Codes) -> LocationData:
+    """A v12 ``ServiceLocationChannelResponse`` as LocationData."""
+    ptv_id = _check_id(record, "contentId")
+    versions = _obj(record.get("languageVersions"))
+    name = _limit(ptv_id, "name", _lv_name(versions), MAX_NAME)
+    if not name:
+        raise PtvRecordError(ptv_id, "the service location has no name")
+    location = _obj(record.get("location"))
+    street: Texts = {}
+    postal_code = ""
+    lat: float | None = None
+    lon: float | None = None
+    address = next((_obj(a) for a in _list(location.get("streetAddresses")) if _obj(a)), None)
+    if address is not None:
+        number = str(address.get("addressDetail") or "").strip()
+        street = {lang: f"{v} {number}".strip() for lang, v in _localized(address.get("streetName")).items()}
+    else:
+        address = next((_obj(a) for a in _list(location.get("otherAddresses")) if _obj(a)), None)
+    if address is not None:
+        postal_code = str(address.get("postalCode") or "")[:5]
+        lat, lon = _point_v12(ptv_id, address.get("coordinates"))
+    _limit(ptv_id, "street address", street, MAX_NAME)
+    area = _obj(record.get("area"))
+    in_area = [str(m) for m in _list(area.get("municipalities")) if m]
+    if not in_area:
+        raise PtvRecordError(
+            ptv_id, "no municipality: a v12 address has none and the channel's area names none"
+        )
+    municipality = in_area[0].zfill(3) if in_area[0].isdigit() else in_area[0]
+    if municipality not in codes.municipalities:
+        raise PtvRecordError(ptv_id, f"unknown municipality code {municipality[:10]!r}")
+    phones = [p for p in (_phone_v12(x) for x in _lv_items(versions, "contactPhoneNumbers")) if p]
+    emails = [str(_obj(e).get("email")) for e in _lv_items(versions, "contactEmails") if _obj(e).get("email")]
+    urls = [str(_obj(w).get("url")) for w in _lv_items(versions, "contactWebPages") if _obj(w).get("url")]
+    organization_id = record.get("organizationContentId")
+    return LocationData(
+        ptv_id=ptv_id,
+        organization_id=str(organization_id) if organization_id else None,
+        name=name,
+        street_address=street,
+        postal_code=postal_code,
+        post_office={},
+        municipality=municipality,
+        latitude=lat,
+        longitude=lon,
+        accessibility={},
+        phones=list(dict.fromkeys(phones))[:5],
+        emails=list(dict.fromkeys(emails))[:5],
+        urls=list(dict.fromkeys(urls))[:5],
+        schedules=_hours_v12(ptv_id, record.get("serviceHours")),
+        service_ids=_joined_ids(record, JOINED_SERVICES),
+        published=True,
+    )
+
+
+def _map_organization_v12(record: dict[str, Any], codes: Codes) -> OrganizationData:
+    """A v12 ``OrganizationResponse`` as OrganizationData."""
+    ptv_id = _check_id(record, "contentId")
+    versions = _obj(record.get("languageVersions"))
+    name = _limit(ptv_id, "name", _lv_name(versions), MAX_NAME)
+    if not name:
+        raise PtvRecordError(ptv_id, "the organization has no name")
+    municipality = None
+    if record.get("organizationType") == "Municipality":
+        in_area = [str(m) for m in _list(_obj(record.get("area")).get("municipalities")) if m]
+        code = in_area[0].zfill(3) if in_area and in_area[0].isdigit() else ""
+        municipality = code if code in codes.municipalities else None
+    web = next(
+        (str(_obj(w).get("url")) for w in _lv_items(versions, "contactWebPages") if _obj(w).get("url")), ""
+    )
+    email = next(
+        (str(_obj(e).get("email")) for e in _lv_items(versions, "contactEmails") if _obj(e).get("email")), ""
+    )
+    phone = next((p[0] for p in map(_phone_v12, _lv_items(versions, "contactPhoneNumbers")) if p), "")
+    return OrganizationData(
+        ptv_id=ptv_id,
+        name=name,
+        description=_lv_text(versions, "description"),
+        org_type=ORG_TYPES.get(str(record.get("organizationType")), "association"),
+        municipality=municipality,
+        website=web[:200],
+        email=email[:254],
+        phone=phone[:40],
+    )
+
+
+@dataclass(frozen=True)
+class ConnectionData:
+    service_id: str
+    channel_id: str
+
+
+def is_connection(record: Any) -> bool:
+    """A v12 ``ConnectionResponse`` (joins a service and a channel; it has no ``contentId`` of its own)."""
+    return isinstance(record, dict) and "serviceContentId" in record and "channelContentId" in record
+
+
+def map_connection(record: Any) -> ConnectionData:
+    return ConnectionData(
+        service_id=_check_id(record, "serviceContentId"), channel_id=_check_id(record, "channelContentId")
+    )

@@ -508,12 +508,12 @@ def _withdraw(ctx: Context, pks: list[Any]) -> None:
 def _kind(record: Any) -> str:
     if not isinstance(record, dict):
         return "unknown"
-    if "serviceNames" in record or ("languageVersions" in record and "serviceChannelType" not in record):
-        return "service"
     if "serviceChannelType" in record or "serviceChannelNames" in record:
         return "channel"
-    if "organizationNames" in record or "organizationType" in record:
-        return "organization"
+    if "organizationNames" in record or ("organizationType" in record and "serviceType" not in record):
+        return "organization"  # v11 organizations have organizationNames, v12 ones organizationType
+    if "serviceNames" in record or "languageVersions" in record:
+        return "service"
     return "unknown"
 
 

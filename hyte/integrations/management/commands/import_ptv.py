@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +30,12 @@ class Command(BaseCommand):
         parser.add_argument(
             "--municipality", action="append", default=[], help="Municipality code (v11 API)."
         )
+        parser.add_argument(
+            "--api-key-env",
+            default="HYTE_PTV_API_KEY",
+            help="Environment variable holding the v12 API key, sent as x-api-key (default "
+            "HYTE_PTV_API_KEY). Keys are never given on the command line, where other users could see them.",
+        )
         parser.add_argument("--since", help="Only records modified/published at or after this ISO time.")
         parser.add_argument(
             "--no-withdraw", action="store_true", help="Do not withdraw services missing here."
@@ -50,6 +57,7 @@ class Command(BaseCommand):
                     version=options["api_version"],
                     municipalities=options["municipality"],
                     since=options["since"],
+                    api_key=os.environ.get(options["api_key_env"]) or None,
                 )
             except PtvFetchError as exc:
                 raise CommandError(f"Not a usable API URL: {options['api']}") from exc

@@ -1,0 +1,93 @@
+"""Reads of the referrals context, scoped to the acting user.
+
+A referrer's unit (professional role) sees the referrals it sent, a receiving unit (receiver role)
+those sent to it (never drafts, and nothing of the client once consent is withdrawn), a platform admin
+nothing more than anyone else: personal data is for the units that handle the referral."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.contrib.auth.models import AnonymousUser
+from django.core.exceptions import ValidationError
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from hyte.accounts.models import UnitRole
+from hyte.core.personal_log import log_personal_data
+from hyte.referrals.errors import ReferralNotFound
+from hyte.referrals.models import Referral
+
+User = AbstractBaseUser | AnonymousUser
+S = Referral.Status
+WAITING_FOR_CONTACT = (S.SENT, S.RECEIVED, S.ACCEPTED)
+
+
+def _units(actor: User, role: str) -> QuerySet[UnitRole]:
+    roles = UnitRole.objects.filter(user__pk=actor.pk, role=role)  # type: ignore[misc]
+    return roles.values("unit_id")  # type: ignore[return-value]
+
+
+def referrals_visible_to(actor: User) -> QuerySet[Referral]:
+    if not actor.is_authenticated or not actor.is_active:
+        return Referral.objects.none()
+    sent = Q(referring_unit__in=_units(actor, UnitRole.Role.PROFESSIONAL))
+    received = Q(receiving_unit__in=_units(actor, UnitRole.Role.RECEIVER)) & ~Q(status=S.DRAFT)
+    received &= Q(consent__withdrawn_at__isnull=True)
+    return Referral.objects.filter(sent | received)
+
+
+def referral_queue(
+    *, actor: User, status: str | None = None, overdue_only: bool = False, today: date | None = None
+) -> QuerySet[Referral]:
+    """A receiving unit's work queue: referrals sent to the actor's units, oldest first."""
+    today = today or timezone.localdate()
+    referrals = (
+        referrals_visible_to(actor)
+        .filter(receiving_unit__in=_units(actor, UnitRole.Role.RECEIVER))
+        .select_related("receiving_unit", "referring_unit", "service")
+        .order_by("sent_at")
+    )
+    if status:
+        referrals = referrals.filter(status=status)
+    if overdue_only:
+        referrals = referrals.filter(status__in=WAITING_FOR_CONTACT, first_contact_due__lt=today)
+    return referrals
+
+
+def referrals_sent(*, actor: User) -> QuerySet[Referral]:
+    """ "My referrals": those the actor's units sent, newest first, with their status."""
+    return (
+        referrals_visible_to(actor)
+        .filter(referring_unit__in=_units(actor, UnitRole.Role.PROFESSIONAL))
+        .select_related("receiving_unit", "service")
+        .order_by("-created_at")
+    )
+
+
+def is_overdue(referral: Referral, today: date | None = None) -> bool:
+    today = today or timezone.localdate()
+    return bool(
+        referral.status in WAITING_FOR_CONTACT
+        and referral.first_contact_due is not None
+        and referral.first_contact_due < today
+    )
+
+
+def referral_detail(*, actor: User, referral_id: Any, purpose: str = "referral") -> Referral:
+    """One referral with its client, for a user who may see it; the read is logged."""
+    try:
+        referral = (
+            referrals_visible_to(actor)
+            .select_related("client", "receiving_unit", "referring_unit", "service", "consent")
+            .filter(pk=referral_id)
+            .first()
+        )
+    except (ValueError, TypeError, ValidationError):  # a malformed id is simply not found
+        referral = None
+    if referral is None:
+        raise ReferralNotFound()
+    log_personal_data(actor=actor, action="read", obj=referral.client, purpose=purpose)
+    return referral

@@ -1,0 +1,321 @@
+"""Writes of the referrals context: create a referral with the client's consent, move it through its
+states, withdraw consent. Every change is one transaction with a row lock on the referral, a history
+row (``ReferralEvent``) and an entry in the personal data log."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.contrib.auth.models import AnonymousUser
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from hyte.accounts.models import Unit, UnitRole
+from hyte.core.crypto import encrypt, lookup_hash
+from hyte.core.errors import InvalidParameter
+from hyte.core.personal_log import log_personal_data
+from hyte.referrals import hetu
+from hyte.referrals.errors import (
+    ConsentMissing,
+    ConsentWithdrawn,
+    NotInUnit,
+    ReferralNotFound,
+    ReferralTransitionNotAllowed,
+)
+from hyte.referrals.models import Client, Consent, Referral, ReferralEvent
+
+User = AbstractBaseUser | AnonymousUser
+S = Referral.Status
+PURPOSE = "referral"
+HETU_PURPOSE = "hetu"
+
+
+# --- who may do what ---
+
+
+def _has_role(actor: User, unit_id: Any, role: str) -> bool:
+    return bool(
+        actor.is_authenticated
+        and actor.is_active
+        and UnitRole.objects.filter(user_id=actor.pk, unit_id=unit_id, role=role).exists()
+    )
+
+
+# --- clients ---
+
+
+@dataclass
+class ClientData:
+    first_name: str
+    last_name: str
+    personal_identity_code: str = ""
+    email: str = ""
+    phone: str = ""
+    preferred_language: str = Client.Language.FINNISH
+    municipality: str | None = None
+
+
+def _client_for(actor: User, data: ClientData) -> Client:
+    """The client with this henkilötunnus (found by its keyed hash), or a new one; contact details
+    given now replace the old ones."""
+    code = hetu.validate(data.personal_identity_code) if data.personal_identity_code else ""
+    digest = lookup_hash(code, purpose=HETU_PURPOSE) if code else None
+    client = Client.objects.select_for_update().filter(hetu_hash=digest).first() if digest else None
+    created = client is None
+    client = client or Client(hetu_hash=digest, hetu_encrypted=encrypt(code) if code else "")
+    if code:
+        client.birth_year = hetu.birth_date(code).year
+    client.first_name, client.last_name = data.first_name.strip(), data.last_name.strip()
+    client.email, client.phone = data.email.strip(), data.phone.strip()
+    client.preferred_language = data.preferred_language
+    client.municipality_id = data.municipality
+    _clean(client)
+    client.save()
+    log_personal_data(actor=actor, action="create" if created else "update", obj=client, purpose=PURPOSE)
+    return client
+
+
+def _clean(obj: Any, exclude: list[str] | None = None) -> None:
+    try:
+        obj.full_clean(exclude=exclude)
+    except ValidationError as exc:
+        raise InvalidParameter(
+            _("Some fields are missing or invalid."), details={"fields": exc.message_dict}
+        ) from exc
+
+
+# --- creating ---
+
+
+@dataclass
+class ConsentData:
+    given_by: str
+    method: str
+    scope: str
+    given_at: datetime | None = None
+
+
+@transaction.atomic
+def referral_create(
+    *,
+    actor: User,
+    referring_unit_id: Any,
+    receiving_unit_id: Any,
+    kind: str,
+    client: ClientData,
+    reason: str,
+    consent: ConsentData | None,
+    goals: str = "",
+    needs: list[str] | None = None,
+    activity_level: str = Referral.ActivityLevel.UNKNOWN,
+    risk_notes: str = "",
+    urgency: str = Referral.Urgency.ROUTINE,
+    service_id: Any = None,
+    idempotency_key: str | None = None,
+    send: bool = True,
+) -> Referral:
+    """A new referral (sent at once unless ``send=False``). The same ``idempotency_key`` from the same
+    referrer gives back the referral the first request made, so a double submission creates one."""
+    if not _has_role(actor, referring_unit_id, UnitRole.Role.PROFESSIONAL):
+        raise NotInUnit()
+    if idempotency_key:
+        if len(idempotency_key) > 64:
+            raise InvalidParameter(details={"field": "idempotency_key"})
+        existing = Referral.objects.filter(referrer_id=actor.pk, idempotency_key=idempotency_key).first()
+        if existing is not None:
+            return existing
+    receiving = Unit.objects.filter(pk=receiving_unit_id, receives_referrals=True).first()
+    if receiving is None:
+        raise InvalidParameter(
+            _("Choose a unit that receives referrals."), details={"field": "receiving_unit"}
+        )
+    if send and consent is None:
+        raise ConsentMissing()
+    person = _client_for(actor, client)
+    referral = Referral(
+        kind=kind,
+        client=person,
+        referrer_id=actor.pk,  # type: ignore[misc]
+        referring_unit_id=referring_unit_id,
+        receiving_unit=receiving,
+        service_id=service_id,
+        reason=reason.strip(),
+        goals=goals.strip(),
+        activity_level=activity_level,
+        risk_notes=risk_notes.strip(),
+        urgency=urgency,
+        idempotency_key=idempotency_key or None,
+    )
+    _clean(referral, exclude=["client", "referrer"])
+    try:
+        with transaction.atomic():
+            referral.save()
+    except IntegrityError:  # the same key from a concurrent request won the race
+        existing = Referral.objects.filter(referrer_id=actor.pk, idempotency_key=idempotency_key).first()
+        if existing is None:
+            raise
+        return existing
+    if needs:
+        referral.needs.set(needs)  # type: ignore[arg-type]  # theme slugs are the primary keys
+    if consent is not None:
+        record = Consent(
+            referral=referral,
+            given_by=consent.given_by,
+            method=consent.method,
+            scope=consent.scope,
+            given_at=consent.given_at or timezone.now(),
+            recorded_by_id=actor.pk,  # type: ignore[misc]
+        )
+        _clean(record, exclude=["referral", "recorded_by"])
+        record.save()
+    _event(referral, "", S.DRAFT, "create", actor)
+    log_personal_data(actor=actor, action="create", obj=referral, purpose=PURPOSE)
+    if send:
+        _apply(referral, "send", actor)
+    return referral
+
+
+# --- the state machine ---
+
+
+@dataclass(frozen=True)
+class Transition:
+    sources: frozenset[str]
+    target: str
+    role: str  # UnitRole.Role in the referring unit (professional) or the receiving unit (receiver)
+
+
+TRANSITIONS: dict[str, Transition] = {
+    "send": Transition(frozenset({S.DRAFT}), S.SENT, UnitRole.Role.PROFESSIONAL),
+    "receive": Transition(frozenset({S.SENT}), S.RECEIVED, UnitRole.Role.RECEIVER),
+    "accept": Transition(frozenset({S.RECEIVED}), S.ACCEPTED, UnitRole.Role.RECEIVER),
+    "decline": Transition(frozenset({S.RECEIVED}), S.DECLINED, UnitRole.Role.RECEIVER),
+    "first_contact": Transition(frozenset({S.ACCEPTED}), S.FIRST_CONTACT, UnitRole.Role.RECEIVER),
+    "start": Transition(frozenset({S.FIRST_CONTACT}), S.IN_PROGRESS, UnitRole.Role.RECEIVER),
+    "complete": Transition(frozenset({S.FIRST_CONTACT, S.IN_PROGRESS}), S.COMPLETED, UnitRole.Role.RECEIVER),
+    "discontinue": Transition(
+        frozenset({S.ACCEPTED, S.FIRST_CONTACT, S.IN_PROGRESS}), S.DISCONTINUED, UnitRole.Role.RECEIVER
+    ),
+    "cancel": Transition(
+        frozenset({S.DRAFT, S.SENT, S.RECEIVED, S.ACCEPTED}), S.CANCELLED, UnitRole.Role.PROFESSIONAL
+    ),
+}
+OPEN = frozenset({S.DRAFT, S.SENT, S.RECEIVED, S.ACCEPTED, S.FIRST_CONTACT, S.IN_PROGRESS})
+
+
+def _locked(referral_id: Any, actor: User) -> Referral:
+    from hyte.referrals.selectors import referrals_visible_to
+
+    try:
+        found = referrals_visible_to(actor).select_for_update(of=("self",)).filter(pk=referral_id).first()
+    except (ValueError, ValidationError):
+        found = None
+    if found is None:
+        raise ReferralNotFound()
+    return found
+
+
+def _event(referral: Referral, source: str, target: str, action: str, actor: User) -> None:
+    ReferralEvent.objects.create(
+        referral=referral, from_status=source, to_status=target, action=action, actor_id=actor.pk
+    )
+
+
+def _apply(referral: Referral, action: str, actor: User, **fields: Any) -> Referral:
+    rule = TRANSITIONS[action]
+    unit_id = (
+        referral.referring_unit_id if rule.role == UnitRole.Role.PROFESSIONAL else referral.receiving_unit_id
+    )
+    if not _has_role(actor, unit_id, rule.role):
+        raise NotInUnit()
+    if referral.status not in rule.sources:
+        raise ReferralTransitionNotAllowed(
+            _("A referral that is “%(status)s” cannot be changed that way.")
+            % {"status": referral.get_status_display()},
+            details={"status": referral.status, "action": action},
+        )
+    consent = Consent.objects.filter(referral=referral).first()
+    if action != "cancel":
+        if consent is None:
+            raise ConsentMissing()
+        if not consent.active:
+            raise ConsentWithdrawn()
+    now = timezone.now()
+    source = referral.status
+    referral.status = rule.target
+    if action == "send":
+        referral.sent_at = now
+        days = referral.receiving_unit.first_contact_days
+        referral.first_contact_due = (timezone.localtime(now) + timedelta(days=days)).date()
+    elif action == "receive":
+        referral.received_at = now
+    elif action == "first_contact":
+        referral.first_contact_at = now
+    if rule.target in (S.COMPLETED, S.DISCONTINUED, S.DECLINED, S.CANCELLED):
+        referral.closed_at = now
+    for key, value in fields.items():
+        setattr(referral, key, value.strip() if isinstance(value, str) else value)
+    _clean(referral, exclude=["client", "referrer"])
+    referral.save()
+    _event(referral, source, rule.target, action, actor)
+    log_personal_data(actor=actor, action=action, obj=referral, purpose=PURPOSE)
+    return referral
+
+
+def _required(value: str, field: str) -> str:
+    if not value or not value.strip():
+        raise InvalidParameter(_("This field is required."), details={"field": field})
+    return value
+
+
+@transaction.atomic
+def referral_transition(*, actor: User, referral_id: Any, action: str, **fields: Any) -> Referral:
+    """Apply ``action`` to the referral under a row lock: of two users acting at once, one wins and the
+    other gets ReferralTransitionNotAllowed (409). Unknown actions are a 400."""
+    if action not in TRANSITIONS:
+        raise InvalidParameter(details={"field": "action"})
+    allowed: dict[str, set[str]] = {
+        "decline": {"decline_reason"},
+        "complete": {"outcome_summary"},
+        "discontinue": {"end_reason", "end_note"},
+    }
+    if set(fields) - allowed.get(action, set()):
+        raise InvalidParameter(details={"fields": sorted(set(fields) - allowed.get(action, set()))})
+    if action == "decline":
+        _required(fields.get("decline_reason", ""), "decline_reason")
+    if action == "complete":
+        _required(fields.get("outcome_summary", ""), "outcome_summary")
+    if action == "discontinue" and fields.get("end_reason") not in Referral.EndReason.values:
+        raise InvalidParameter(_("Choose why the referral ended."), details={"field": "end_reason"})
+    referral = _locked(referral_id, actor)
+    return _apply(referral, action, actor, **fields)
+
+
+@transaction.atomic
+def consent_withdraw(*, actor: User, referral_id: Any) -> Referral:
+    """The client withdrew the consent: recorded, and the referral closes (cancelled before the
+    receiver took it on, discontinued after), so the receiver no longer sees the client."""
+    referral = _locked(referral_id, actor)
+    consent = Consent.objects.select_for_update().filter(referral=referral).first()
+    if consent is None or not consent.active:
+        raise ConsentMissing(_("There is no consent in force to withdraw."))
+    consent.withdrawn_at = timezone.now()
+    consent.withdrawal_recorded_by_id = actor.pk
+    consent.save(update_fields=["withdrawn_at", "withdrawal_recorded_by"])
+    log_personal_data(actor=actor, action="consent_withdraw", obj=referral, purpose=PURPOSE)
+    if referral.status in OPEN:
+        source = referral.status
+        if source in (S.DRAFT, S.SENT, S.RECEIVED):
+            referral.status = S.CANCELLED
+        else:
+            referral.status = S.DISCONTINUED
+            referral.end_reason = Referral.EndReason.CLIENT_DECLINED
+        referral.closed_at = consent.withdrawn_at
+        referral.save()
+        _event(referral, source, referral.status, "consent_withdraw", actor)
+    return referral
