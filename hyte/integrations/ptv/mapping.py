@@ -198,6 +198,25 @@ def _check_id(record: Any, key: str = "id") -> str:
         raise PtvRecordError(str(raw)[:60] if raw else "?", f"missing or malformed {key}") from None
 
 
+# Bump when the mapping changes what it makes of a record: the next import then rewrites every record.
+MAPPING_VERSION = "2026-11-23"
+
+
+def record_fingerprint(record: Any) -> str:
+    """SHA-256 of a raw PTV record (canonical JSON) and the mapping version. An unchanged record is
+    recognised from this alone, before any mapping: that is what makes a second run cheap."""
+    text = json.dumps(record, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(f"{MAPPING_VERSION}\n{text}".encode()).hexdigest()
+
+
+def record_id(record: Any) -> str | None:
+    """The record's PTV id as the mapping gives it (canonical UUID), or None when it has none."""
+    try:
+        return _check_id(record, "contentId" if is_v12(record) else "id")
+    except PtvRecordError:
+        return None
+
+
 def is_v12(record: Any) -> bool:
     """v12 records are keyed by ``contentId`` and carry texts in ``languageVersions``; v11 has neither."""
     return isinstance(record, dict) and ("contentId" in record or "languageVersions" in record)

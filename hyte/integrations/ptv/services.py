@@ -89,6 +89,11 @@ class Context:
     # Opening hours of the service locations read in this run, for services that link to them later.
     channel_hours: dict[str, list[mapping.ScheduleData]] = field(default_factory=dict)
     cache: RunCache | None = None
+    # Fingerprints of this page's raw service and location records, by PTV id (mapping.record_fingerprint).
+    hashes: dict[str, str] = field(default_factory=dict)
+    # Raw records of unchanged service locations: their opening hours are mapped only if a new service
+    # links to them.
+    raw_channels: dict[str, Any] = field(default_factory=dict)
     # PTV organization id -> (our pk, still a placeholder), filled as the run meets them.
     organizations: dict[str, tuple[Any, bool]] = field(default_factory=dict)
 
@@ -230,7 +235,7 @@ def _organization_pks(ctx: Context, wanted: dict[str, str]) -> dict[str, Any]:
 # --- locations ---
 
 
-def _location_row(data: mapping.LocationData, org_pk: Any) -> dict[str, Any]:
+def _location_row(data: mapping.LocationData, org_pk: Any, fingerprint: str) -> dict[str, Any]:
     accessibility = {lang: "\n".join(lines) for lang, lines in data.accessibility.items()}
     return {
         "organization_id": org_pk,
@@ -239,7 +244,7 @@ def _location_row(data: mapping.LocationData, org_pk: Any) -> dict[str, Any]:
         "latitude": Decimal(f"{data.latitude:.6f}") if data.latitude is not None else None,
         "longitude": Decimal(f"{data.longitude:.6f}") if data.longitude is not None else None,
         "step_free_access": bool(accessibility),
-        "source_hash": data.fingerprint(),
+        "source_hash": fingerprint,
         **_tr("name", data.name),
         **_tr("street_address", data.street_address),
         **_tr("post_office", data.post_office),
@@ -262,7 +267,7 @@ def _import_locations(ctx: Context, records: list[mapping.LocationData]) -> None
     for data in records:
         ctx.channel_hours[data.ptv_id] = data.schedules
         known = existing.get(data.ptv_id)
-        if known is not None and known[1] == data.fingerprint():
+        if known is not None and known[1] == ctx.hashes.get(data.ptv_id):
             ctx.run.unchanged += 1
         elif not data.organization_id:
             ctx.fail(data.ptv_id, "the service location has no organization")
@@ -280,7 +285,7 @@ def _write_locations(ctx: Context, items: list[LocationItem]) -> Counts:
     updated: list[dict[str, Any]] = []
     pks: dict[str, Any] = {}
     for data, pk, org_pk in items:
-        row = _location_row(data, org_pk)
+        row = _location_row(data, org_pk, ctx.hashes.get(data.ptv_id) or data.fingerprint())
         if pk is None:
             pk = new_id()
             new.append({"id": pk, "external_id": PREFIX + data.ptv_id, **row})
@@ -359,7 +364,7 @@ class RunCache:
         )
 
 
-def _service_row(data: mapping.ServiceData, org_pk: Any) -> dict[str, Any]:
+def _service_row(data: mapping.ServiceData, org_pk: Any, fingerprint: str) -> dict[str, Any]:
     modified = mapping.parse_datetime(data.modified)
     if modified is not None and timezone.is_naive(modified):
         modified = timezone.make_aware(modified, timezone.get_default_timezone())
@@ -368,7 +373,7 @@ def _service_row(data: mapping.ServiceData, org_pk: Any) -> dict[str, Any]:
         "status": Service.Status.ACTIVE.value,
         "withdrawn_at": None,
         "free": data.free,
-        "source_hash": data.fingerprint(),
+        "source_hash": fingerprint,
         "source_modified": modified,
         "last_verified_at": modified or timezone.now(),
         **_tr("name", data.name),
@@ -407,7 +412,7 @@ def _import_services(ctx: Context, records: list[mapping.ServiceData]) -> None:
                 withdraw.append(known[0])
             else:
                 ctx.run.unchanged += 1
-        elif known is not None and known[1] == data.fingerprint() and known[2] is None:
+        elif known is not None and known[1] == ctx.hashes.get(data.ptv_id) and known[2] is None:
             ctx.run.unchanged += 1
         elif not data.organization_id:
             ctx.fail(data.ptv_id, "the service has no responsible organization")
@@ -432,7 +437,7 @@ def _write_services(ctx: Context, items: list[ServiceItem]) -> Counts:
     updated: list[dict[str, Any]] = []
     written: list[tuple[Any, mapping.ServiceData]] = []
     for data, pk, org_pk in items:
-        row = _service_row(data, org_pk)
+        row = _service_row(data, org_pk, ctx.hashes.get(data.ptv_id) or data.fingerprint())
         if pk is None:
             pk = new_id()
             new.append({"id": pk, "external_id": PREFIX + data.ptv_id, **row})
@@ -473,7 +478,9 @@ def _write_services(ctx: Context, items: list[ServiceItem]) -> Counts:
                 continue
             keep_places[pk].add(location_pk)
             places.append({"id": new_id(), "service_id": pk, "location_id": location_pk})
-            hours = ctx.channel_hours.get(channel)
+            hours = ctx.channel_hours.get(channel) if pk in new_pks else None
+            if hours is None and pk in new_pks and channel in ctx.raw_channels:
+                hours = _hours_of(ctx, channel)
             if hours is not None and pk in new_pks:
                 schedules.extend(_schedule_rows(pk, location_pk, hours))
         ctx.changed_services.add(pk)
@@ -521,15 +528,68 @@ def _record_id(record: Any) -> str:
     return str(record.get("id"))[:60] if isinstance(record, dict) and record.get("id") else "?"
 
 
+def _hours_of(ctx: Context, channel: str) -> list[mapping.ScheduleData] | None:
+    """Opening hours of an unchanged service location, mapped when a new service first needs them."""
+    try:
+        hours = mapping.map_location(ctx.raw_channels.pop(channel), ctx.codes).schedules
+    except PtvRecordError:
+        return None
+    ctx.channel_hours[channel] = hours
+    return hours
+
+
+def _unchanged(ctx: Context, records: list[Any]) -> tuple[list[Any], list[str]]:
+    """Fingerprint the page's service and service location records and set aside those stored with the
+    same fingerprint (two queries), so that only new and changed records are mapped. Returns the
+    records still to map and the ids of the unchanged services (seen in this run)."""
+    ctx.hashes = {}
+    keyed: dict[str, list[tuple[str, Any]]] = {"service": [], "channel": []}
+    rest: list[Any] = []
+    for record in records:
+        kind = _kind(record)
+        ptv_id = mapping.record_id(record) if kind in keyed else None
+        if ptv_id is None or (kind == "channel" and not mapping.is_service_location(record)):
+            rest.append(record)
+            continue
+        ctx.hashes[ptv_id] = mapping.record_fingerprint(record)
+        keyed[kind].append((ptv_id, record))
+    stored_services = dict(
+        Service.objects.filter(
+            external_id__in=[PREFIX + i for i, _ in keyed["service"]], withdrawn_at__isnull=True
+        ).values_list("external_id", "source_hash")
+    )
+    stored_locations = dict(
+        Location.objects.filter(external_id__in=[PREFIX + i for i, _ in keyed["channel"]]).values_list(
+            "external_id", "source_hash"
+        )
+    )
+    seen: list[str] = []
+    for ptv_id, record in keyed["channel"]:
+        if stored_locations.get(PREFIX + ptv_id) == ctx.hashes[ptv_id]:
+            ctx.run.unchanged += 1
+            ctx.raw_channels[ptv_id] = record
+        else:
+            rest.append(record)
+    for ptv_id, record in keyed["service"]:
+        if stored_services.get(PREFIX + ptv_id) == ctx.hashes[ptv_id]:
+            ctx.run.unchanged += 1
+            seen.append(ptv_id)
+        else:
+            rest.append(record)
+    return rest, seen
+
+
 def _import_page(ctx: Context, page: Page) -> None:
-    """One page in one transaction: organizations one by one, then service locations and services in
-    bulk. A record the mapping refuses is reported with its id and reason and skipped."""
+    """One page in one transaction: unchanged records set aside, organizations one by one, then
+    service locations and services in bulk. A record the mapping refuses is reported with its id and
+    reason and skipped."""
     for name, reason in page.problems:
         ctx.fail(name, reason)
     locations: list[mapping.LocationData] = []
     services: list[mapping.ServiceData] = []
     with transaction.atomic():
-        for record in page.records:
+        records, seen = _unchanged(ctx, page.records)
+        for record in records:
             kind = _kind(record)
             try:
                 if kind == "service":
@@ -551,7 +611,8 @@ def _import_page(ctx: Context, page: Page) -> None:
                 ctx.fail(_record_id(record), f"{type(exc).__name__}: {exc}"[:300])
         _import_locations(ctx, locations)
         _import_services(ctx, services)
-        insert_rows(ImportSeen, [{"run_id": ctx.run.pk, "external_id": PREFIX + d.ptv_id} for d in services])
+        seen += [d.ptv_id for d in services]
+        insert_rows(ImportSeen, [{"run_id": ctx.run.pk, "external_id": PREFIX + i} for i in seen])
         ctx.run.pages_done = page.number
         ctx.run.save()
 

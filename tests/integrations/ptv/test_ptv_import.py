@@ -233,6 +233,22 @@ class TestSync:
         assert {s.pk: s.updated_at for s in Service.objects.all()} == before
         assert AuditEvent.objects.count() == audits
 
+    def test_unchanged_records_are_not_even_mapped(self, kokkola_dir: Path, monkeypatch) -> None:
+        from hyte.integrations.ptv import mapping
+
+        ptv_import(actor=None, source=FileSource(kokkola_dir))
+        calls: list[str] = []
+        real_service, real_location = mapping.map_service, mapping.map_location
+        monkeypatch.setattr(mapping, "map_service", lambda *a: calls.append("s") or real_service(*a))
+        monkeypatch.setattr(mapping, "map_location", lambda *a: calls.append("l") or real_location(*a))
+        ptv_import(actor=None, source=FileSource(kokkola_dir))
+        assert calls == []
+        # A new mapping version rewrites every record once (updated, not created).
+        monkeypatch.setattr(mapping, "MAPPING_VERSION", "next")
+        run = ptv_import(actor=None, source=FileSource(kokkola_dir))
+        assert (run.created, run.updated, run.failed) == (0, 3, 0)  # two services and a location
+        assert calls
+
     def test_change_in_ptv_updates_and_keeps_local_additions(self, kokkola_dir: Path) -> None:
         ptv_import(actor=None, source=FileSource(kokkola_dir))
         gym = Service.objects.get(external_id=f"ptv:{GYM}")
