@@ -28,3 +28,14 @@ def memberships_for_user(user: User) -> QuerySet[Membership]:
     if not user.is_authenticated:
         return Membership.objects.none()
     return Membership.objects.filter(user_id=user.pk).select_related("organization")
+
+
+def is_data_protection_officer(user: User) -> bool:
+    """Holds the data protection officer role in some unit (reads the personal data log)."""
+    from hyte.accounts.models import UnitRole
+
+    return bool(
+        user.is_authenticated
+        and user.is_active
+        and UnitRole.objects.filter(user__pk=user.pk, role=UnitRole.Role.DATA_PROTECTION_OFFICER).exists()  # type: ignore[misc]
+    )

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from hyte.catalog import api
+from hyte.referrals import api as referrals_api
 
 app_name = "api"
 
@@ -11,4 +12,16 @@ urlpatterns = [
     path("organizations/<str:pk>/", api.OrganizationDetailView.as_view(), name="organization-detail"),
     path("themes/", api.ThemeListView.as_view(), name="theme-list"),
     path("municipalities/", api.MunicipalityListView.as_view(), name="municipality-list"),
+    path("referrals/", referrals_api.ReferralListView.as_view(), name="referral-list"),
+    path("referrals/<str:pk>/", referrals_api.ReferralDetailView.as_view(), name="referral-detail"),
+    path(
+        "referrals/<str:pk>/transitions/",
+        referrals_api.ReferralTransitionView.as_view(),
+        name="referral-transition",
+    ),
+    path(
+        "referrals/<str:pk>/consent-withdrawal/",
+        referrals_api.ConsentWithdrawalView.as_view(),
+        name="referral-consent-withdrawal",
+    ),
 ]

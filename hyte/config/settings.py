@@ -47,6 +47,26 @@ if PRODUCTION and not (HYTE_PERSONAL_DATA_KEYS and HYTE_LOOKUP_KEY):
         "HYTE_PERSONAL_DATA_KEYS and HYTE_LOOKUP_KEY must be set when HYTE_PRODUCTION=1"
     )
 
+# Notifications: e-mail through Django's mailers (console unless EMAIL_HOST is set), SMS through ours.
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "hyte@localhost")
+if os.environ.get("EMAIL_HOST"):
+    MAILERS = {
+        "default": {
+            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "OPTIONS": {
+                "host": os.environ["EMAIL_HOST"],
+                "port": int(os.environ.get("EMAIL_PORT", "587")),
+                "username": os.environ.get("EMAIL_HOST_USER", ""),
+                "password": os.environ.get("EMAIL_HOST_PASSWORD", ""),
+                "use_tls": env_bool("EMAIL_USE_TLS", True),
+            },
+        }
+    }
+else:
+    MAILERS = {"default": {"BACKEND": "django.core.mail.backends.console.EmailBackend"}}
+HYTE_SMS_BACKEND = os.environ.get("HYTE_SMS_BACKEND", "hyte.integrations.sms.ConsoleBackend")
+HYTE_SITE_URL = os.environ.get("HYTE_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+
 ALLOWED_HOSTS = [h.strip() for h in os.environ.get("ALLOWED_HOSTS", "127.0.0.1,localhost").split(",") if h]
 CSRF_TRUSTED_ORIGINS = [o for o in os.environ.get("CSRF_TRUSTED_ORIGINS", "").split(",") if o]
 

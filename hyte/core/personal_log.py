@@ -116,3 +116,21 @@ def verify_personal_data_log(*, chunk: int = 5000) -> Verification:
     if head is not None and (head.seq, head.hash) != (count, prev):
         return Verification(count, count + 1, "entries removed from the end")
     return Verification(count, None)
+
+
+def personal_data_log_for(
+    *, actor: AbstractBaseUser | AnonymousUser, object_id: str = "", actor_name: str = "", action: str = ""
+) -> models.QuerySet[PersonalDataLog]:
+    """The log for a data protection officer (the ``dpo`` role in any unit); nothing for anyone else."""
+    from hyte.accounts.selectors import is_data_protection_officer
+
+    if not is_data_protection_officer(actor):
+        return PersonalDataLog.objects.none()
+    entries = PersonalDataLog.objects.select_related("actor").order_by("-seq")
+    if object_id:
+        entries = entries.filter(object_id=object_id.strip()[:64])
+    if actor_name:
+        entries = entries.filter(actor__username=actor_name.strip()[:150])
+    if action:
+        entries = entries.filter(action=action.strip()[:40])
+    return entries

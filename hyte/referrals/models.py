@@ -153,6 +153,9 @@ class Referral(models.Model):
         blank=True,
         help_text=_("Returned to the referrer."),
     )
+    appointment_at = models.DateTimeField(_("appointment"), null=True, blank=True)
+    appointment_place = models.CharField(_("place of the appointment"), max_length=200, blank=True)
+    reminder_sent_at = models.DateTimeField(_("reminder sent"), null=True, blank=True, editable=False)
     sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
     received_at = models.DateTimeField(_("received"), null=True, blank=True)
     first_contact_at = models.DateTimeField(_("first contact"), null=True, blank=True)

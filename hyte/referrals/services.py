@@ -16,10 +16,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from hyte.accounts.models import Unit, UnitRole
+from hyte.catalog.models import Service, Theme
 from hyte.core.crypto import encrypt, lookup_hash
 from hyte.core.errors import InvalidParameter
 from hyte.core.personal_log import log_personal_data
-from hyte.referrals import hetu
+from hyte.referrals import hetu, notifications
 from hyte.referrals.errors import (
     ConsentMissing,
     ConsentWithdrawn,
@@ -136,6 +137,13 @@ def referral_create(
         )
     if send and consent is None:
         raise ConsentMissing()
+    if needs and Theme.objects.filter(slug__in=set(needs)).count() != len(set(needs)):
+        raise InvalidParameter(_("Unknown need."), details={"field": "needs"})
+    if (
+        service_id is not None
+        and not Service.objects.filter(pk=service_id, status=Service.Status.ACTIVE).exists()
+    ):
+        raise InvalidParameter(_("The service was not found in the tray."), details={"field": "service"})
     person = _client_for(actor, client)
     referral = Referral(
         kind=kind,
@@ -264,6 +272,7 @@ def _apply(referral: Referral, action: str, actor: User, **fields: Any) -> Refer
     referral.save()
     _event(referral, source, rule.target, action, actor)
     log_personal_data(actor=actor, action=action, obj=referral, purpose=PURPOSE)
+    notifications.on_transition(referral, action)
     return referral
 
 
@@ -318,4 +327,26 @@ def consent_withdraw(*, actor: User, referral_id: Any) -> Referral:
         referral.closed_at = consent.withdrawn_at
         referral.save()
         _event(referral, source, referral.status, "consent_withdraw", actor)
+    return referral
+
+
+@transaction.atomic
+def referral_set_appointment(*, actor: User, referral_id: Any, at: datetime, place: str = "") -> Referral:
+    """The receiver books a meeting with the client; the client gets an SMS reminder the day before
+    (``manage.py send_appointment_reminders``)."""
+    referral = _locked(referral_id, actor)
+    if not _has_role(actor, referral.receiving_unit_id, UnitRole.Role.RECEIVER):
+        raise NotInUnit()
+    if referral.status not in (S.ACCEPTED, S.FIRST_CONTACT, S.IN_PROGRESS):
+        raise ReferralTransitionNotAllowed(
+            _("Appointments can be booked only for an accepted referral."),
+            details={"status": referral.status},
+        )
+    if timezone.is_naive(at) or at <= timezone.now():
+        raise InvalidParameter(_("Give a time in the future."), details={"field": "appointment_at"})
+    referral.appointment_at, referral.appointment_place = at, place.strip()
+    referral.reminder_sent_at = None
+    _clean(referral, exclude=["client", "referrer"])
+    referral.save()
+    log_personal_data(actor=actor, action="appointment", obj=referral, purpose=PURPOSE)
     return referral

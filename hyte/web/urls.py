@@ -15,4 +15,5 @@ urlpatterns = [
     path(_("staff/stale/"), views.stale_listings_page, name="stale"),
     path(_("staff/stale/<uuid:service_id>/verify/"), views.verify_service, name="verify"),
     path(_("staff/imports/"), views.import_runs_page, name="imports"),
+    path(_("staff/personal-data-log/"), views.personal_data_log_page, name="personal-data-log"),
 ]

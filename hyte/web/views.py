@@ -10,12 +10,14 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from hyte.accounts.selectors import is_data_protection_officer
 from hyte.catalog import selectors
 from hyte.catalog.errors import InvalidPage
 from hyte.catalog.models import Weekday
@@ -23,6 +25,7 @@ from hyte.catalog.search.analyzer import voikko_available
 from hyte.catalog.selectors import ServiceSearch
 from hyte.catalog.services import service_mark_verified
 from hyte.core.errors import DomainError
+from hyte.core.personal_log import personal_data_log_for, verify_personal_data_log
 from hyte.integrations.ical.selectors import upcoming_event_occurrences
 from hyte.integrations.selectors import import_runs
 
@@ -178,4 +181,22 @@ def server_error(request: HttpRequest) -> HttpResponse:
         "web/error.html",
         {"message": _("Something went wrong on our side. Please try again later.")},
         status=500,
+    )
+
+
+@login_required
+@require_GET
+def personal_data_log_page(request: HttpRequest) -> HttpResponse:
+    """The data protection officer's view of the personal data log; ``?verify=1`` checks the chain."""
+    if not is_data_protection_officer(request.user):
+        return permission_denied(request)
+    filters = {key: request.GET.get(key, "")[:150] for key in ("object_id", "actor_name", "action")}
+    page = Paginator(personal_data_log_for(actor=request.user, **filters), 100).get_page(
+        request.GET.get("page")
+    )
+    verification = verify_personal_data_log() if request.GET.get("verify") == "1" else None
+    return render(
+        request,
+        "web/personal_data_log.html",
+        {"page": page, "filters": filters, "verification": verification},
     )
