@@ -91,3 +91,31 @@ def referral_detail(*, actor: User, referral_id: Any, purpose: str = "referral")
         raise ReferralNotFound()
     log_personal_data(actor=actor, action="read", obj=referral.client, purpose=purpose)
     return referral
+
+
+def available_actions(*, actor: User, referral: Referral) -> list[str]:
+    """The state changes this user may make to this referral now (for the page's buttons)."""
+    from hyte.referrals.services import TRANSITIONS
+
+    roles = {
+        (unit_id, role)
+        for unit_id, role in UnitRole.objects.filter(user__pk=actor.pk).values_list("unit_id", "role")  # type: ignore[misc]
+    }
+    actions = []
+    for action, rule in TRANSITIONS.items():
+        unit_id = (
+            referral.referring_unit_id
+            if rule.role == UnitRole.Role.PROFESSIONAL
+            else referral.receiving_unit_id
+        )
+        if referral.status in rule.sources and (unit_id, rule.role) in roles:
+            actions.append(action)
+    return actions
+
+
+def is_professional(actor: User) -> bool:
+    return bool(actor.is_authenticated and _units(actor, UnitRole.Role.PROFESSIONAL).exists())
+
+
+def is_receiver(actor: User) -> bool:
+    return bool(actor.is_authenticated and _units(actor, UnitRole.Role.RECEIVER).exists())

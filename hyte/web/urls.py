@@ -2,6 +2,7 @@ from django.urls import path
 from django.utils.translation import gettext_lazy as _
 
 from hyte.integrations.ical import views as ical_views
+from hyte.referrals import views as referral_views
 from hyte.web import views
 
 app_name = "web"
@@ -15,5 +16,9 @@ urlpatterns = [
     path(_("staff/stale/"), views.stale_listings_page, name="stale"),
     path(_("staff/stale/<uuid:service_id>/verify/"), views.verify_service, name="verify"),
     path(_("staff/imports/"), views.import_runs_page, name="imports"),
+    path(_("referrals/"), referral_views.referral_list_page, name="referrals"),
+    path(_("referrals/new/"), referral_views.referral_new_page, name="referral-new"),
+    path(_("referrals/<uuid:referral_id>/"), referral_views.referral_page, name="referral"),
+    path(_("referrals/<uuid:referral_id>/action/"), referral_views.referral_action, name="referral-action"),
     path(_("staff/personal-data-log/"), views.personal_data_log_page, name="personal-data-log"),
 ]

@@ -1,0 +1,179 @@
+"""Pages of the three jobs: write a referral, the receiving unit's work queue, the referrer's "my
+referrals", and one referral with the changes the user may make."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from hyte.catalog.models import Service
+from hyte.core.errors import DomainError
+from hyte.referrals import selectors, services
+from hyte.referrals.forms import CompleteForm, DeclineForm, DiscontinueForm, ReferralForm
+from hyte.referrals.models import Referral
+
+ACTION_LABELS = {
+    "send": gettext_lazy("Send"),
+    "receive": gettext_lazy("Mark received"),
+    "accept": gettext_lazy("Accept"),
+    "decline": gettext_lazy("Decline"),
+    "first_contact": gettext_lazy("First contact made"),
+    "start": gettext_lazy("Start working together"),
+    "complete": gettext_lazy("Complete"),
+    "discontinue": gettext_lazy("Discontinue"),
+    "cancel": gettext_lazy("Cancel the referral"),
+}
+FORMS: dict[str, Any] = {"decline": DeclineForm, "complete": CompleteForm, "discontinue": DiscontinueForm}
+
+
+def _error(request: HttpRequest, exc: DomainError) -> HttpResponse:
+    return render(request, "web/error.html", {"message": exc.message}, status=exc.http_status)
+
+
+@login_required
+@require_GET
+def referral_list_page(request: HttpRequest) -> HttpResponse:
+    state = request.GET.get("status") or None
+    if state not in (None, *Referral.Status.values):
+        state = None
+    overdue = request.GET.get("overdue") == "1"
+    received = list(selectors.referral_queue(actor=request.user, status=state, overdue_only=overdue)[:200])
+    sent = list(selectors.referrals_sent(actor=request.user)[:200])
+    for referral in [*received, *sent]:
+        referral.overdue = selectors.is_overdue(referral)  # type: ignore[attr-defined]
+    return render(
+        request,
+        "referrals/list.html",
+        {
+            "received": received,
+            "sent": sent,
+            "is_receiver": selectors.is_receiver(request.user),
+            "is_professional": selectors.is_professional(request.user),
+            "statuses": Referral.Status.choices,
+            "status": state or "",
+            "overdue": overdue,
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def referral_new_page(request: HttpRequest) -> HttpResponse:
+    if not selectors.is_professional(request.user):
+        return render(
+            request, "web/error.html", {"message": _("Only professionals send referrals.")}, status=403
+        )
+    service = None
+    service_id = request.GET.get("service") or request.POST.get("service") or ""
+    try:
+        service = Service.objects.filter(pk=uuid.UUID(service_id), status=Service.Status.ACTIVE).first()
+    except ValueError:
+        service = None
+    if request.method == "POST":
+        form = ReferralForm(request.POST, user=request.user)
+        if form.is_valid():
+            d = form.cleaned_data
+            try:
+                referral = services.referral_create(
+                    actor=request.user,
+                    referring_unit_id=d["referring_unit"].pk,
+                    receiving_unit_id=d["receiving_unit"].pk,
+                    kind=d["kind"],
+                    service_id=service.pk if service else None,
+                    client=services.ClientData(
+                        first_name=d["first_name"],
+                        last_name=d["last_name"],
+                        personal_identity_code=d["personal_identity_code"],
+                        email=d["email"],
+                        phone=d["phone"],
+                        preferred_language=d["preferred_language"],
+                    ),
+                    consent=services.ConsentData(
+                        given_by=d["consent_given_by"], method=d["consent_method"], scope=d["consent_scope"]
+                    ),
+                    reason=d["reason"],
+                    goals=d["goals"],
+                    needs=[t.pk for t in d["needs"]],
+                    activity_level=d["activity_level"],
+                    risk_notes=d["risk_notes"],
+                    urgency=d["urgency"],
+                    idempotency_key=d["idempotency_key"],
+                )
+            except DomainError as exc:
+                form.add_error(None, str(exc.message))
+            else:
+                messages.success(
+                    request, _("The referral was sent to %(unit)s.") % {"unit": referral.receiving_unit}
+                )
+                return redirect("web:referral", referral_id=referral.pk)
+    else:
+        needs = [t.pk for t in service.themes.all()] if service else []
+        form = ReferralForm(
+            user=request.user,
+            initial={
+                "idempotency_key": uuid.uuid4().hex,
+                "needs": needs,
+                "service": service.pk if service else "",
+            },
+        )
+    return render(request, "referrals/new.html", {"form": form, "service": service})
+
+
+@login_required
+@require_GET
+def referral_page(request: HttpRequest, referral_id: str) -> HttpResponse:
+    try:
+        referral = selectors.referral_detail(actor=request.user, referral_id=referral_id)
+    except DomainError as exc:
+        return _error(request, exc)
+    actions = selectors.available_actions(actor=request.user, referral=referral)
+    buttons = [(a, ACTION_LABELS[a], FORMS[a](prefix=a) if a in FORMS else None) for a in actions]
+    return render(
+        request,
+        "referrals/detail.html",
+        {
+            "referral": referral,
+            "buttons": buttons,
+            "history": referral.events.select_related("actor"),
+            "overdue": selectors.is_overdue(referral),
+            "may_withdraw_consent": referral.status in services.OPEN
+            and hasattr(referral, "consent")
+            and referral.consent.active,
+        },
+    )
+
+
+@login_required
+@require_POST
+def referral_action(request: HttpRequest, referral_id: str) -> HttpResponse:
+    action = request.POST.get("action", "")
+    try:
+        if action == "withdraw_consent":
+            services.consent_withdraw(actor=request.user, referral_id=referral_id)
+            messages.success(request, _("The withdrawal of consent is recorded; the referral is closed."))
+            return redirect("web:referrals")
+        fields: dict[str, Any] = {}
+        if action in FORMS:
+            form = FORMS[action](request.POST, prefix=action)
+            if not form.is_valid():
+                messages.error(request, _("Fill in the reason before you continue."))
+                return redirect("web:referral", referral_id=referral_id)
+            fields = {k: v for k, v in form.cleaned_data.items() if v != ""}
+        referral = services.referral_transition(
+            actor=request.user, referral_id=referral_id, action=action, **fields
+        )
+    except DomainError as exc:
+        if exc.http_status == 404:
+            return _error(request, exc)
+        messages.error(request, str(exc.message))
+        return redirect("web:referral", referral_id=referral_id)
+    messages.success(request, _("Saved: %(status)s.") % {"status": referral.get_status_display()})
+    return redirect("web:referral", referral_id=referral.pk)
