@@ -13,6 +13,8 @@ from types import SimpleNamespace
 import pytest
 from django.contrib.auth.models import AbstractUser
 from django.test import Client
+from django_otp import DEVICE_ID_SESSION_KEY
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from hyte.catalog import codelists, models
 from hyte.catalog.models import Organization
@@ -52,8 +54,13 @@ class Persona:
 
 
 def _login(user: AbstractUser) -> Persona:
+    """A logged-in client with a verified two-factor session (a confirmed TOTP device)."""
     client = Client()
     client.force_login(user)
+    device, _ = TOTPDevice.objects.get_or_create(user=user, confirmed=True, defaults={"name": "test"})
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()
     return Persona(user=user, client=client)
 
 

@@ -2,6 +2,7 @@ from django.urls import path
 
 from hyte.catalog import api
 from hyte.referrals import api as referrals_api
+from hyte.referrals import fhir_api as referrals_fhir_api
 
 app_name = "api"
 
@@ -23,5 +24,15 @@ urlpatterns = [
         "referrals/<str:pk>/consent-withdrawal/",
         referrals_api.ConsentWithdrawalView.as_view(),
         name="referral-consent-withdrawal",
+    ),
+    path(
+        "fhir/ServiceRequest",
+        referrals_fhir_api.ServiceRequestCreateView.as_view(),
+        name="fhir-servicerequest",
+    ),
+    path(
+        "fhir/ServiceRequest/<str:pk>",
+        referrals_fhir_api.ServiceRequestDetailView.as_view(),
+        name="fhir-servicerequest-detail",
     ),
 ]

@@ -82,6 +82,9 @@ INSTALLED_APPS = [
     "rest_framework",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "axes",
     "hyte.core",
     "hyte.accounts",
     "hyte.catalog",
@@ -98,10 +101,39 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "hyte.accounts.middleware.TwoFactorMiddleware",
     "hyte.core.personal_log.RequestOriginMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "axes.middleware.AxesMiddleware",  # last: answers a locked-out login
 ]
+
+# Staff log in with a password and a TOTP code (django-otp); django-axes locks a username at one
+# address out after repeated failures. OpenID Connect (mozilla-django-oidc) when OIDC_RP_CLIENT_ID is set.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = int(os.environ.get("HYTE_LOGIN_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = 1  # hour
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "accounts/locked.html"
+AXES_VERBOSE = False
+OTP_TOTP_ISSUER = "HYTE"
+OTP_LOGIN_URL = "web:login-verify"
+OIDC_RP_CLIENT_ID = os.environ.get("OIDC_RP_CLIENT_ID", "")
+if OIDC_RP_CLIENT_ID:
+    AUTHENTICATION_BACKENDS.append("hyte.accounts.oidc.CountyOIDCBackend")
+    OIDC_RP_CLIENT_SECRET = os.environ["OIDC_RP_CLIENT_SECRET"]
+    OIDC_OP_AUTHORIZATION_ENDPOINT = os.environ["OIDC_OP_AUTHORIZATION_ENDPOINT"]
+    OIDC_OP_TOKEN_ENDPOINT = os.environ["OIDC_OP_TOKEN_ENDPOINT"]
+    OIDC_OP_USER_ENDPOINT = os.environ["OIDC_OP_USER_ENDPOINT"]
+    OIDC_OP_JWKS_ENDPOINT = os.environ.get("OIDC_OP_JWKS_ENDPOINT", "")
+    OIDC_RP_SIGN_ALGO = os.environ.get("OIDC_RP_SIGN_ALGO", "RS256")
+    OIDC_RP_SCOPES = "openid email profile"
+    LOGIN_REDIRECT_URL = "/"
+HYTE_OIDC_REQUIRE_MFA = env_bool("HYTE_OIDC_REQUIRE_MFA", True)
 
 ROOT_URLCONF = "hyte.config.urls"
 WSGI_APPLICATION = "hyte.config.wsgi.application"
@@ -149,7 +181,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
-LOGIN_URL = "admin:login"
+LOGIN_URL = "web:login"
 
 # Languages: Finnish first, Swedish and English from day one.
 LANGUAGE_CODE = "fi"
@@ -185,8 +217,9 @@ REST_FRAMEWORK = {
 SPECTACULAR_SETTINGS = {
     "TITLE": "HYTE platform API",
     "DESCRIPTION": (
-        "Read API of the HYTE service tray (palvelutarjotin): wellbeing services of the wellbeing services "
-        "county, municipalities, associations and parishes, in Finnish, Swedish and English. "
+        "API of the HYTE platform: the service tray (palvelutarjotin, public, read-only) with the wellbeing "
+        "services of the wellbeing services county, municipalities, associations and parishes in Finnish, "
+        "Swedish and English; referrals (staff with two-factor login). "
         "Errors are JSON objects {code, message, details} in the requested language."
     ),
     "VERSION": "1.0.0",
@@ -195,6 +228,10 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",  # served from our static files, no CDN
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    "ENUM_NAME_OVERRIDES": {
+        "ReferralStatusEnum": "hyte.referrals.models.Referral.Status",
+        "ServiceStatusEnum": "hyte.catalog.models.Service.Status",
+    },
 }
 
 # Map: tiles are optional; the pages work (markers, list, keyboard) without them.

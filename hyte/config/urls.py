@@ -1,10 +1,15 @@
+from django.conf import settings
 from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.urls import include, path
 from django.views.i18n import set_language
+from django_otp.admin import OTPAdminSite
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from hyte.web import views as web_views
+
+# The admin asks for the TOTP code too (django-otp's documented way to protect the default site).
+admin.site.__class__ = OTPAdminSite
 
 urlpatterns = [
     path("api/v1/", include("hyte.catalog.api_urls", namespace="api")),
@@ -14,6 +19,8 @@ urlpatterns = [
     path("healthz", web_views.healthz, name="healthz"),
     path("hsds/", include("hyte.integrations.hsds.urls")),
 ]
+if settings.OIDC_RP_CLIENT_ID:
+    urlpatterns.append(path("oidc/", include("mozilla_django_oidc.urls")))
 
 urlpatterns += i18n_patterns(
     path("", include("hyte.web.urls")),

@@ -5,9 +5,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
-from rest_framework.permissions import IsAuthenticated
+from rest_framework.permissions import BasePermission
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -18,6 +19,16 @@ from hyte.referrals import selectors, services
 from hyte.referrals.models import Client, Consent, Referral, ReferralEvent
 
 MAX_TEXT = 4000
+
+
+class IsVerified(BasePermission):
+    """Logged in with two factors (TOTP, or an identity provider that did multi-factor authentication)."""
+
+    message = _("Log in with two-factor authentication to use this.")
+
+    def has_permission(self, request: Any, view: Any) -> bool:
+        user = request.user
+        return bool(user and user.is_authenticated and getattr(user, "is_verified", lambda: False)())
 
 
 class ClientInSerializer(serializers.Serializer[Any]):
@@ -154,7 +165,7 @@ def _detail(request: Request, referral_id: Any, http_status: int = status.HTTP_2
 
 
 class ReferralListView(LanguageMixin, APIView):
-    permission_classes = [IsAuthenticated]
+    permission_classes = [IsVerified]
 
     @extend_schema(
         parameters=[
@@ -205,7 +216,7 @@ class ReferralListView(LanguageMixin, APIView):
 
 
 class ReferralDetailView(LanguageMixin, APIView):
-    permission_classes = [IsAuthenticated]
+    permission_classes = [IsVerified]
 
     @extend_schema(responses=ReferralDetailSerializer)
     def get(self, request: Request, pk: str) -> Response:
@@ -213,7 +224,7 @@ class ReferralDetailView(LanguageMixin, APIView):
 
 
 class ReferralTransitionView(LanguageMixin, APIView):
-    permission_classes = [IsAuthenticated]
+    permission_classes = [IsVerified]
 
     @extend_schema(request=TransitionInSerializer, responses=ReferralDetailSerializer)
     def post(self, request: Request, pk: str) -> Response:
@@ -223,7 +234,7 @@ class ReferralTransitionView(LanguageMixin, APIView):
 
 
 class ConsentWithdrawalView(LanguageMixin, APIView):
-    permission_classes = [IsAuthenticated]
+    permission_classes = [IsVerified]
 
     @extend_schema(request=None, responses=ReferralDetailSerializer)
     def post(self, request: Request, pk: str) -> Response:

@@ -7,12 +7,12 @@ import uuid
 from typing import Any
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django_otp.decorators import otp_required
 
 from hyte.catalog.models import Service
 from hyte.core.errors import DomainError
@@ -38,7 +38,7 @@ def _error(request: HttpRequest, exc: DomainError) -> HttpResponse:
     return render(request, "web/error.html", {"message": exc.message}, status=exc.http_status)
 
 
-@login_required
+@otp_required
 @require_GET
 def referral_list_page(request: HttpRequest) -> HttpResponse:
     state = request.GET.get("status") or None
@@ -64,7 +64,7 @@ def referral_list_page(request: HttpRequest) -> HttpResponse:
     )
 
 
-@login_required
+@otp_required
 @require_http_methods(["GET", "POST"])
 def referral_new_page(request: HttpRequest) -> HttpResponse:
     if not selectors.is_professional(request.user):
@@ -127,7 +127,7 @@ def referral_new_page(request: HttpRequest) -> HttpResponse:
     return render(request, "referrals/new.html", {"form": form, "service": service})
 
 
-@login_required
+@otp_required
 @require_GET
 def referral_page(request: HttpRequest, referral_id: str) -> HttpResponse:
     try:
@@ -151,7 +151,7 @@ def referral_page(request: HttpRequest, referral_id: str) -> HttpResponse:
     )
 
 
-@login_required
+@otp_required
 @require_POST
 def referral_action(request: HttpRequest, referral_id: str) -> HttpResponse:
     action = request.POST.get("action", "")

@@ -1,6 +1,8 @@
+from django.contrib.auth import views as auth_views
 from django.urls import path
 from django.utils.translation import gettext_lazy as _
 
+from hyte.accounts import views as account_views
 from hyte.integrations.ical import views as ical_views
 from hyte.referrals import views as referral_views
 from hyte.web import views
@@ -9,6 +11,9 @@ app_name = "web"
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path(_("login/"), account_views.LoginView.as_view(), name="login"),
+    path(_("login/verify/"), account_views.verify_view, name="login-verify"),
+    path(_("logout/"), auth_views.LogoutView.as_view(next_page="/"), name="logout"),
     path(_("services/"), views.service_search_page, name="search"),
     path(_("services/<uuid:service_id>/"), views.service_detail_page, name="service"),
     path(_("services/<uuid:service_id>/calendar.ics"), ical_views.service_ics, name="service-ics"),

@@ -9,13 +9,13 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
+from django_otp.decorators import otp_required
 
 from hyte.accounts.selectors import is_data_protection_officer
 from hyte.catalog import selectors
@@ -132,14 +132,14 @@ def organization_page(request: HttpRequest, organization_id: str) -> HttpRespons
     return render(request, "web/organization.html", {"organization": organization, "page": page})
 
 
-@login_required
+@otp_required
 @require_GET
 def stale_listings_page(request: HttpRequest) -> HttpResponse:
     services = selectors.stale_services_for_user(request.user)
     return render(request, "web/stale.html", {"services": services, "voikko_available": voikko_available()})
 
 
-@login_required
+@otp_required
 @require_GET
 def import_runs_page(request: HttpRequest) -> HttpResponse:
     """The latest import runs (PTV, HSDS, iCalendar) for staff: what came in and what was skipped, and why."""
@@ -148,7 +148,7 @@ def import_runs_page(request: HttpRequest) -> HttpResponse:
     return render(request, "web/imports.html", {"runs": import_runs(actor=request.user, limit=50)})
 
 
-@login_required
+@otp_required
 @require_POST
 def verify_service(request: HttpRequest, service_id: str) -> HttpResponse:
     try:
@@ -184,7 +184,7 @@ def server_error(request: HttpRequest) -> HttpResponse:
     )
 
 
-@login_required
+@otp_required
 @require_GET
 def personal_data_log_page(request: HttpRequest) -> HttpResponse:
     """The data protection officer's view of the personal data log; ``?verify=1`` checks the chain."""

@@ -8,19 +8,17 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from django.test import Client
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
 from hyte.accounts.models import Unit
-from tests.conftest import Persona
+from tests.conftest import Persona, _login
 from tests.web.test_browser import assert_accessible, browser  # noqa: F401 (fixture)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def logged_in(browser: Browser, live_server: Any, persona: Persona) -> Iterator[Page]:  # noqa: F811
-    client = Client()
-    client.force_login(persona.user)
+    client = _login(persona.user).client  # a verified two-factor session
     context: BrowserContext = browser.new_context(viewport={"width": 1280, "height": 900})
     context.add_cookies(
         [{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url}]
