@@ -173,11 +173,11 @@ def worker(clients: int, seconds: int) -> dict[str, Any]:
     try:
         import requests
 
-        for _ in range(100):
+        for _ in range(150):  # the workers import Django first
             try:
-                requests.get(f"{base}/healthz", timeout=1)
-                break
-            except requests.ConnectionError:
+                if requests.get(f"{base}/healthz", timeout=5).status_code == 200:
+                    break
+            except requests.RequestException:
                 time.sleep(0.2)
         out: dict[str, Any] = {"latencies": [], "errors": [], "changes": [], "ids": []}
         start = time.monotonic()

@@ -57,7 +57,7 @@ def entry_hash(prev_hash: str, entry: PersonalDataLog) -> str:
     return hashlib.sha256("\x1f".join(fields).encode()).hexdigest()
 
 
-@transaction.atomic
+@transaction.atomic(savepoint=False)  # part of the caller's transaction; no savepoint round trips
 def log_personal_data(
     *,
     actor: AbstractBaseUser | AnonymousUser | None,

@@ -226,11 +226,12 @@ class ReferralDetailView(LanguageMixin, APIView):
 class ReferralTransitionView(LanguageMixin, APIView):
     permission_classes = [IsVerified]
 
-    @extend_schema(request=TransitionInSerializer, responses=ReferralDetailSerializer)
+    @extend_schema(request=TransitionInSerializer, responses=ReferralListSerializer)
     def post(self, request: Request, pk: str) -> Response:
+        """The referral after the change, without the client's data (read the detail for those)."""
         data = _valid(TransitionInSerializer(data=request.data))
-        services.referral_transition(actor=request.user, referral_id=pk, **data)
-        return _detail(request, pk)
+        referral = services.referral_transition(actor=request.user, referral_id=pk, **data)
+        return Response(ReferralListSerializer(referral).data)
 
 
 class ConsentWithdrawalView(LanguageMixin, APIView):

@@ -220,7 +220,13 @@ def _locked(referral_id: Any, actor: User) -> Referral:
     from hyte.referrals.selectors import referrals_visible_to
 
     try:
-        found = referrals_visible_to(actor).select_for_update(of=("self",)).filter(pk=referral_id).first()
+        found = (
+            referrals_visible_to(actor)
+            .select_for_update(of=("self",))
+            .select_related("receiving_unit", "referring_unit", "consent")
+            .filter(pk=referral_id)
+            .first()
+        )
     except (ValueError, ValidationError):
         found = None
     if found is None:
@@ -247,7 +253,7 @@ def _apply(referral: Referral, action: str, actor: User, **fields: Any) -> Refer
             % {"status": referral.get_status_display()},
             details={"status": referral.status, "action": action},
         )
-    consent = Consent.objects.filter(referral=referral).first()
+    consent = getattr(referral, "consent", None)
     if action != "cancel":
         if consent is None:
             raise ConsentMissing()
@@ -255,21 +261,31 @@ def _apply(referral: Referral, action: str, actor: User, **fields: Any) -> Refer
             raise ConsentWithdrawn()
     now = timezone.now()
     source = referral.status
-    referral.status = rule.target
+    changed: dict[str, Any] = {"status": rule.target}
     if action == "send":
-        referral.sent_at = now
         days = referral.receiving_unit.first_contact_days
-        referral.first_contact_due = (timezone.localtime(now) + timedelta(days=days)).date()
+        changed |= {
+            "sent_at": now,
+            "first_contact_due": (timezone.localtime(now) + timedelta(days=days)).date(),
+        }
     elif action == "receive":
-        referral.received_at = now
+        changed["received_at"] = now
     elif action == "first_contact":
-        referral.first_contact_at = now
+        changed["first_contact_at"] = now
     if rule.target in (S.COMPLETED, S.DISCONTINUED, S.DECLINED, S.CANCELLED):
-        referral.closed_at = now
-    for key, value in fields.items():
-        setattr(referral, key, value.strip() if isinstance(value, str) else value)
-    _clean(referral, exclude=["client", "referrer"])
-    referral.save()
+        changed["closed_at"] = now
+    changed |= {key: value.strip() if isinstance(value, str) else value for key, value in fields.items()}
+    for key, value in changed.items():
+        setattr(referral, key, value)
+    # Only what changed is checked and written (the rest was checked when the referral was made).
+    untouched = [f.name for f in Referral._meta.fields if f.name not in changed]
+    try:
+        referral.full_clean(exclude=untouched, validate_unique=False, validate_constraints=False)
+    except ValidationError as exc:
+        raise InvalidParameter(
+            _("Some fields are missing or invalid."), details={"fields": exc.message_dict}
+        ) from exc
+    referral.save(update_fields=[*changed, "updated_at"])
     _event(referral, source, rule.target, action, actor)
     log_personal_data(actor=actor, action=action, obj=referral, purpose=PURPOSE)
     notifications.on_transition(referral, action)
@@ -316,6 +332,7 @@ def consent_withdraw(*, actor: User, referral_id: Any) -> Referral:
     consent.withdrawn_at = timezone.now()
     consent.withdrawal_recorded_by_id = actor.pk
     consent.save(update_fields=["withdrawn_at", "withdrawal_recorded_by"])
+    referral.consent = consent  # the locked referral came with the consent as it was
     log_personal_data(actor=actor, action="consent_withdraw", obj=referral, purpose=PURPOSE)
     if referral.status in OPEN:
         source = referral.status
