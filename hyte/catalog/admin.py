@@ -208,10 +208,8 @@ class OrganizationAdmin(OrganizationScopedMixin, TranslationAdmin):
         return is_platform_admin(request.user)
 
 
-class CodeListAdmin(TranslationAdmin):
-    """Code lists are loaded from Suomi.fi files; only platform admins look at them here."""
-
-    search_fields = ["code", "name_fi"]
+class PlatformAdminReadOnlyMixin:
+    """Only platform admins look, and nobody edits here (the data comes from elsewhere)."""
 
     def has_module_permission(self, request: HttpRequest) -> bool:
         return is_platform_admin(request.user)
@@ -219,7 +217,7 @@ class CodeListAdmin(TranslationAdmin):
     def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return is_platform_admin(request.user)
 
-    def has_add_permission(self, request: HttpRequest) -> bool:
+    def has_add_permission(self, request: HttpRequest, *args: Any) -> bool:
         return False
 
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
@@ -227,6 +225,12 @@ class CodeListAdmin(TranslationAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
+
+
+class CodeListAdmin(PlatformAdminReadOnlyMixin, TranslationAdmin):
+    """Code lists are loaded from Suomi.fi files; only platform admins look at them here."""
+
+    search_fields = ["code", "name_fi"]
 
 
 for model in (WellbeingServicesCounty, Municipality, ServiceClass, TargetGroup, ServiceLanguage):

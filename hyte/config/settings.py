@@ -166,10 +166,16 @@ else:
             "NAME": str(VAR_DIR / "hyte.sqlite3"),
             # WAL: readers do not wait for the writer; a 64 MB page cache (the default is 2 MB) keeps
             # the indexes a large import writes to in memory.
+            # IMMEDIATE: a write transaction takes the write lock when it begins, so concurrent writers
+            # (several gunicorn workers) wait up to `timeout` seconds instead of failing with
+            # "database is locked" when a read transaction tries to become a write (measured with
+            # bench/referral_load.py: thousands of 500s before, see docs/architecture.md).
             "OPTIONS": {
                 "init_command": (
                     "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA cache_size=-65536;"
-                )
+                ),
+                "transaction_mode": "IMMEDIATE",
+                "timeout": 20,
             },
         }
     }

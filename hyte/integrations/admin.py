@@ -14,7 +14,7 @@ from django.utils.translation import ngettext
 
 from hyte.accounts.selectors import is_platform_admin
 from hyte.catalog import selectors as catalog_selectors
-from hyte.catalog.admin import OrganizationScopedMixin
+from hyte.catalog.admin import OrganizationScopedMixin, PlatformAdminReadOnlyMixin
 from hyte.catalog.models import Event, ICalFeed
 from hyte.core.errors import DomainError
 from hyte.integrations.ical.selectors import ical_feeds_editable_by
@@ -97,7 +97,7 @@ class EventAdmin(OrganizationScopedMixin, admin.ModelAdmin):  # type: ignore[typ
 
 
 @admin.register(ImportRun)
-class ImportRunAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+class ImportRunAdmin(PlatformAdminReadOnlyMixin, admin.ModelAdmin):  # type: ignore[type-arg]
     """Every run, read-only, for platform admins (staff see theirs at /henkilosto/tuonnit/)."""
 
     list_display = [
@@ -111,18 +111,3 @@ class ImportRunAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
         "failed",
     ]
     list_filter = ["source", "status"]
-
-    def has_module_permission(self, request: HttpRequest) -> bool:
-        return is_platform_admin(request.user)
-
-    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return is_platform_admin(request.user)
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False

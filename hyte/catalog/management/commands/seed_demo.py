@@ -37,7 +37,10 @@ class Command(BaseCommand):
         if options["no_users"]:
             return
         User = get_user_model()
-        self.stdout.write("Demo logins (staff admin at http://127.0.0.1:8000/admin/):")
+        self.stdout.write(
+            "Demo logins: log in at http://127.0.0.1:8000/kirjaudu/ (password, then set up an authenticator "
+            "app on first login: two-factor login is mandatory for staff); the admin is at /admin/:"
+        )
         for username, org_ext, role, superuser in DEMO_USERS:
             user, _ = User.objects.get_or_create(username=username)
             user.is_staff = True
