@@ -69,3 +69,23 @@ def test_the_whole_chain(
         page.goto(f"{live_server.url}/lahetteet/")
         expect(page.get_by_role("cell", name="Päättynyt")).to_be_visible()
         assert_accessible(page)
+
+
+@pytest.mark.parametrize(
+    ("prefix", "new_label"), [("/sv/remisser/", "Skriv en remiss"), ("/en/referrals/", "Write a referral")]
+)
+def test_swedish_and_english_pages_are_accessible(
+    browser: Browser,  # noqa: F811
+    live_server: Any,
+    pro_a: Persona,
+    unit_a: Unit,
+    unit_c: Unit,
+    prefix: str,
+    new_label: str,
+) -> None:
+    for page in logged_in(browser, live_server, pro_a):
+        page.goto(f"{live_server.url}{prefix}")
+        assert_accessible(page)
+        page.get_by_role("link", name=new_label).click()
+        expect(page.get_by_role("heading", level=1)).to_have_text(new_label)
+        assert_accessible(page)
