@@ -92,3 +92,12 @@ class CompleteForm(forms.Form):
 class DiscontinueForm(forms.Form):
     end_reason = forms.ChoiceField(label=_("Reason for ending"), choices=Referral.EndReason.choices)
     end_note = forms.CharField(label=_("Note"), max_length=MAX_TEXT, required=False)
+
+
+class AppointmentForm(forms.Form):
+    at = forms.DateTimeField(
+        label=_("Time of the appointment"),
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        input_formats=["%Y-%m-%dT%H:%M"],
+    )
+    place = forms.CharField(label=_("Place"), max_length=200, required=False)

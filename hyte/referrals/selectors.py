@@ -119,3 +119,12 @@ def is_professional(actor: User) -> bool:
 
 def is_receiver(actor: User) -> bool:
     return bool(actor.is_authenticated and _units(actor, UnitRole.Role.RECEIVER).exists())
+
+
+def may_book_appointment(*, actor: User, referral: Referral) -> bool:
+    """A receiver of the receiving unit, while the referral is being worked on."""
+    return referral.status in (S.ACCEPTED, S.FIRST_CONTACT, S.IN_PROGRESS) and (
+        UnitRole.objects.filter(  # type: ignore[misc]
+            user__pk=actor.pk, unit_id=referral.receiving_unit_id, role=UnitRole.Role.RECEIVER
+        ).exists()
+    )

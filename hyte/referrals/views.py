@@ -17,7 +17,7 @@ from django_otp.decorators import otp_required
 from hyte.catalog.models import Service
 from hyte.core.errors import DomainError
 from hyte.referrals import selectors, services
-from hyte.referrals.forms import CompleteForm, DeclineForm, DiscontinueForm, ReferralForm
+from hyte.referrals.forms import AppointmentForm, CompleteForm, DeclineForm, DiscontinueForm, ReferralForm
 from hyte.referrals.models import Referral
 
 ACTION_LABELS = {
@@ -144,6 +144,12 @@ def referral_page(request: HttpRequest, referral_id: str) -> HttpResponse:
             "buttons": buttons,
             "history": referral.events.select_related("actor"),
             "overdue": selectors.is_overdue(referral),
+            "appointment_form": AppointmentForm(
+                prefix="appointment",
+                initial={"place": referral.appointment_place, "at": referral.appointment_at},
+            )
+            if selectors.may_book_appointment(actor=request.user, referral=referral)
+            else None,
             "may_withdraw_consent": referral.status in services.OPEN
             and hasattr(referral, "consent")
             and referral.consent.active,
@@ -160,6 +166,21 @@ def referral_action(request: HttpRequest, referral_id: str) -> HttpResponse:
             services.consent_withdraw(actor=request.user, referral_id=referral_id)
             messages.success(request, _("The withdrawal of consent is recorded; the referral is closed."))
             return redirect("web:referrals")
+        if action == "appointment":
+            form = AppointmentForm(request.POST, prefix="appointment")
+            if not form.is_valid():
+                messages.error(request, _("Give the time of the appointment."))
+                return redirect("web:referral", referral_id=referral_id)
+            services.referral_set_appointment(
+                actor=request.user,
+                referral_id=referral_id,
+                at=form.cleaned_data["at"],
+                place=form.cleaned_data["place"],
+            )
+            messages.success(
+                request, _("The appointment is booked; the client gets an SMS reminder the day before.")
+            )
+            return redirect("web:referral", referral_id=referral_id)
         fields: dict[str, Any] = {}
         if action in FORMS:
             form = FORMS[action](request.POST, prefix=action)

@@ -58,6 +58,8 @@ def test_the_whole_chain(
         page.get_by_role("link", name="Liikuntalähete").click()
         for button in ("Merkitse vastaanotetuksi", "Hyväksy", "Ensimmäinen yhteydenotto tehty"):
             page.get_by_role("button", name=button).click()
+        expect(page.get_by_role("heading", name="Varaa tapaaminen")).to_be_visible()
+        assert_accessible(page)  # with the appointment form
         page.get_by_label("Tulosyhteenveto lähettäjälle").fill("Aloitti vesijumpan kahdesti viikossa.")
         page.get_by_role("button", name="Päätä onnistuneesti").click()
         expect(page.locator("#referral-status")).to_have_text("Päättynyt")

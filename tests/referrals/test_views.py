@@ -101,3 +101,33 @@ def test_other_units_and_non_professionals(
 
 def test_anonymous_is_sent_to_login(client: Any) -> None:
     assert client.get(LIST).status_code == 302
+
+
+def test_booking_an_appointment(
+    pro_a: Persona, counsellor_c: Persona, counsellor_d: Persona, unit_a: Unit, unit_c: Unit
+) -> None:
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    pro_a.client.post(NEW, form(unit_a, unit_c))
+    referral = Referral.objects.get()
+    url = f"/lahetteet/{referral.pk}/"
+    for action in ("receive", "accept"):
+        counsellor_c.client.post(f"{url}toiminto/", {"action": action})
+    assert "Varaa tapaaminen" in counsellor_c.client.get(url).content.decode()
+    assert "Varaa tapaaminen" not in pro_a.client.get(url).content.decode()
+    local = timezone.localtime(timezone.now() + timedelta(days=2)).strftime("%Y-%m-%dT%H:%M")
+    past = timezone.localtime(timezone.now() - timedelta(days=2)).strftime("%Y-%m-%dT%H:%M")
+    for bad in ({"appointment-at": past}, {"appointment-at": "not a time"}):
+        assert (
+            counsellor_c.client.post(f"{url}toiminto/", {"action": "appointment", **bad}).status_code == 302
+        )
+        assert Referral.objects.get().appointment_at is None
+    other = counsellor_d.client.post(f"{url}toiminto/", {"action": "appointment", "appointment-at": local})
+    assert other.status_code == 404 and Referral.objects.get().appointment_at is None
+    ok = {"action": "appointment", "appointment-at": local, "appointment-place": "Urheilutalo"}
+    assert counsellor_c.client.post(f"{url}toiminto/", ok).status_code == 302
+    booked = Referral.objects.get()
+    assert booked.appointment_place == "Urheilutalo"
+    assert timezone.localtime(booked.appointment_at).strftime("%Y-%m-%dT%H:%M") == local
