@@ -84,6 +84,25 @@ def _setup(clients: int) -> list[dict[str, Any]]:
     return pairs
 
 
+def _cpu(which: str, server_pid: int) -> float:
+    """CPU seconds (user + system) used so far by the gunicorn master and its workers ("server") or by
+    all PostgreSQL processes ("database"), read from /proc (Linux)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for proc in Path("/proc").iterdir():
+        if not proc.name.isdigit():
+            continue
+        try:
+            stat = (proc / "stat").read_text()
+        except OSError:  # gone meanwhile
+            continue
+        name, rest = stat[stat.index("(") + 1 : stat.rindex(")")], stat[stat.rindex(")") + 2 :].split()
+        pid, ppid = int(proc.name), int(rest[1])
+        if (which == "server" and server_pid in (pid, ppid)) or (which == "database" and name == "postgres"):
+            total += int(rest[11]) + int(rest[12])  # utime, stime
+    return total / tick
+
+
 def _client(base: str, pair: dict[str, Any], n: int, until: float, out: dict[str, Any]) -> None:
     import requests
 
@@ -148,23 +167,15 @@ def worker(clients: int, seconds: int) -> dict[str, Any]:
     pairs = _setup(clients)
     connection.close()
     port = _free_port()
-    cores = os.cpu_count() or 2
     server = subprocess.Popen(
         [
             sys.executable,
             "-m",
             "gunicorn",
-            "hyte.config.wsgi",
+            "-c",
+            str(ROOT / "gunicorn.conf.py"),
             "-b",
             f"127.0.0.1:{port}",
-            "--workers",
-            str(2 * cores),
-            "--threads",
-            "4",
-            "--worker-class",
-            "gthread",
-            "--log-level",
-            "warning",
         ],
         cwd=ROOT,
         env=dict(os.environ, ALLOWED_HOSTS="127.0.0.1", DEBUG="0"),
@@ -180,6 +191,8 @@ def worker(clients: int, seconds: int) -> dict[str, Any]:
             except requests.RequestException:
                 time.sleep(0.2)
         out: dict[str, Any] = {"latencies": [], "errors": [], "changes": [], "ids": []}
+        cpu_start = {w: _cpu(w, server.pid) for w in ("server", "database")}
+        cpu_start["client"] = time.process_time()
         start = time.monotonic()
         until = start + seconds
         threads = [
@@ -190,6 +203,8 @@ def worker(clients: int, seconds: int) -> dict[str, Any]:
         for t in threads:
             t.join()
         elapsed = time.monotonic() - start
+        cpu = {w: _cpu(w, server.pid) - cpu_start[w] for w in ("server", "database")}
+        cpu["client"] = time.process_time() - cpu_start["client"]
     finally:
         server.terminate()
         server.wait(timeout=30)
@@ -220,6 +235,8 @@ def worker(clients: int, seconds: int) -> dict[str, Any]:
         "p95": percentile(lat, 95) * 1000 if lat else 0,
         "incomplete": incomplete,
         "chain_ok": chain.ok,
+        # CPU milliseconds per state change; the database's only on PostgreSQL (SQLite runs in the server)
+        "cpu_ms": {w: 1000 * v / max(1, len(out["changes"])) for w, v in cpu.items()},
         "log_entries": chain.entries,
     }
 
@@ -253,6 +270,13 @@ def main() -> None:
             f"{r['engine']:<11} {r['referrals']:>9} {r['changes']:>8} {r['changes'] / r['seconds']:>9.0f} "
             f"{r['p50']:>7.1f} {r['p95']:>7.1f} {r['errors']:>6} {r['incomplete']:>10} "
             f"{'intact' if r['chain_ok'] else 'BROKEN':>9}"
+        )
+        cpu = r["cpu_ms"]
+        total = sum(cpu.values())
+        print(
+            f"{'':<11} CPU ms per change: server {cpu['server']:.1f}, database {cpu['database']:.1f}, "
+            f"client {cpu['client']:.1f}; all {total:.1f} -> at most {1000 * (os.cpu_count() or 1) / total:.0f}"
+            f" changes/s on {os.cpu_count()} cores"
         )
         for error in r["first_errors"]:
             print(f"  {error}")

@@ -17,7 +17,7 @@ from typing import Any
 
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.auth.models import AnonymousUser
-from django.db import models, transaction
+from django.db import connection, models, transaction
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 
@@ -41,11 +41,10 @@ class RequestOriginMiddleware:
             remote_addr.reset(token)
 
 
-def entry_hash(prev_hash: str, entry: PersonalDataLog) -> str:
+def _hash_tail(entry: PersonalDataLog) -> str:
+    """The fields after ``prev_hash`` and ``seq`` in the hashed text (unit separator between fields)."""
     at = entry.at.astimezone(UTC).isoformat(timespec="microseconds")
     fields = [
-        prev_hash,
-        str(entry.seq),
         at,
         str(entry.actor_id or ""),
         entry.action,
@@ -54,7 +53,36 @@ def entry_hash(prev_hash: str, entry: PersonalDataLog) -> str:
         entry.purpose,
         entry.remote_addr,
     ]
-    return hashlib.sha256("\x1f".join(fields).encode()).hexdigest()
+    return "\x1f" + "\x1f".join(fields)
+
+
+def entry_hash(prev_hash: str, entry: PersonalDataLog) -> str:
+    text = f"{prev_hash}\x1f{entry.seq}{_hash_tail(entry)}"
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+# PostgreSQL appends in one statement: lock the head, compute the next hash in the database (sha256()
+# over the same text entry_hash builds), move the head and insert the entry. One round trip instead of
+# three, and the head's row lock is taken as late as possible in the caller's transaction.
+_APPEND_PG = """
+WITH head AS (
+    SELECT seq, hash FROM core_personaldataloghead WHERE id = 1 FOR UPDATE
+), next AS (
+    SELECT head.seq + 1 AS seq, head.hash AS prev,
+           encode(sha256(convert_to(head.hash || chr(31) || (head.seq + 1)::text || %(tail)s, 'UTF8')),
+                  'hex') AS hash
+    FROM head
+), moved AS (
+    UPDATE core_personaldataloghead SET seq = next.seq, hash = next.hash FROM next
+    WHERE core_personaldataloghead.id = 1
+)
+INSERT INTO core_personaldatalog
+    (seq, at, actor_id, action, object_type, object_id, purpose, remote_addr, prev_hash, hash)
+SELECT next.seq, %(at)s, %(actor_id)s, %(action)s, %(object_type)s, %(object_id)s, %(purpose)s,
+       %(remote_addr)s, next.prev, next.hash
+FROM next
+RETURNING seq, prev_hash, hash
+"""
 
 
 @transaction.atomic(savepoint=False)  # part of the caller's transaction; no savepoint round trips
@@ -65,10 +93,7 @@ def log_personal_data(
     obj: models.Model,
     purpose: str,
 ) -> PersonalDataLog:
-    # The migration creates the head; a flushed test database may not have it.
-    head, _ = PersonalDataLogHead.objects.select_for_update().get_or_create(pk=1)
     entry = PersonalDataLog(
-        seq=head.seq + 1,
         at=timezone.now(),
         actor_id=actor.pk if actor is not None and actor.is_authenticated else None,
         action=action,
@@ -76,8 +101,20 @@ def log_personal_data(
         object_id=str(obj.pk),
         purpose=purpose,
         remote_addr=remote_addr.get(),
-        prev_hash=head.hash,
     )
+    if connection.vendor == "postgresql":
+        params = {f: getattr(entry, f) for f in ("at", "actor_id", "action", "object_type", "object_id")}
+        params |= {"purpose": entry.purpose, "remote_addr": entry.remote_addr, "tail": _hash_tail(entry)}
+        with connection.cursor() as cursor:
+            cursor.execute(_APPEND_PG, params)
+            row = cursor.fetchone()
+        if row is not None:
+            entry.seq, entry.prev_hash, entry.hash = row
+            return entry
+        # No head row: a flushed test database (the migration creates it); make it and go on below.
+    # SQLite (one writer at a time anyway) and the first entry of a flushed database.
+    head, _ = PersonalDataLogHead.objects.select_for_update().get_or_create(pk=1)
+    entry.seq, entry.prev_hash = head.seq + 1, head.hash
     entry.hash = entry_hash(head.hash, entry)
     entry.save(force_insert=True)
     head.seq, head.hash = entry.seq, entry.hash

@@ -212,7 +212,10 @@ class ReferralListView(LanguageMixin, APIView):
             idempotency_key=request.headers.get("Idempotency-Key") or None,
             **data,
         )
-        return _detail(request, referral.pk, status.HTTP_201_CREATED)
+        if referral.replayed:  # an earlier request's referral: reading it again is a logged read
+            return _detail(request, referral.pk, status.HTTP_201_CREATED)
+        # What the actor has just written (its creation is in the log), without reading it back.
+        return Response(ReferralDetailSerializer(referral).data, status=status.HTTP_201_CREATED)
 
 
 class ReferralDetailView(LanguageMixin, APIView):

@@ -58,6 +58,9 @@ class Client(models.Model):
 
 
 class Referral(models.Model):
+    # Not a field: set by referral_create when an idempotency key gave back an earlier referral.
+    replayed: bool = False
+
     class Kind(models.TextChoices):
         WELLBEING = "wellbeing", _("Wellbeing referral")
         EXERCISE = "exercise", _("Exercise referral")

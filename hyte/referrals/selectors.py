@@ -39,6 +39,30 @@ def referrals_visible_to(actor: User) -> QuerySet[Referral]:
     return Referral.objects.filter(sent | received)
 
 
+Roles = frozenset[tuple[Any, str]]
+
+
+def actor_roles(actor: User) -> Roles:
+    """The (unit id, role) pairs the actor holds; empty for anonymous or deactivated users."""
+    if not actor.is_authenticated or not actor.is_active:
+        return frozenset()
+    pairs = UnitRole.objects.filter(user_id=actor.pk).values_list("unit_id", "role")  # type: ignore[misc]
+    return frozenset(pairs)
+
+
+def is_visible(referral: Referral, roles: Roles) -> bool:
+    """The rule of ``referrals_visible_to`` for one referral already loaded with its consent (used where
+    the referral is read under a row lock by its id; tests hold the two to the same answers)."""
+    if (referral.referring_unit_id, UnitRole.Role.PROFESSIONAL) in roles:
+        return True
+    consent = getattr(referral, "consent", None)
+    return (
+        (referral.receiving_unit_id, UnitRole.Role.RECEIVER) in roles
+        and referral.status != S.DRAFT
+        and (consent is None or consent.withdrawn_at is None)
+    )
+
+
 def referral_queue(
     *, actor: User, status: str | None = None, overdue_only: bool = False, today: date | None = None
 ) -> QuerySet[Referral]:
@@ -93,14 +117,11 @@ def referral_detail(*, actor: User, referral_id: Any, purpose: str = "referral")
     return referral
 
 
-def available_actions(*, actor: User, referral: Referral) -> list[str]:
+def available_actions(*, actor: User, referral: Referral, roles: Roles | None = None) -> list[str]:
     """The state changes this user may make to this referral now (for the page's buttons)."""
     from hyte.referrals.services import TRANSITIONS
 
-    roles = {
-        (unit_id, role)
-        for unit_id, role in UnitRole.objects.filter(user__pk=actor.pk).values_list("unit_id", "role")  # type: ignore[misc]
-    }
+    roles = actor_roles(actor) if roles is None else roles
     actions = []
     for action, rule in TRANSITIONS.items():
         unit_id = (

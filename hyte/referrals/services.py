@@ -4,6 +4,7 @@ row (``ReferralEvent``) and an entry in the personal data log."""
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -29,6 +30,7 @@ from hyte.referrals.errors import (
     ReferralTransitionNotAllowed,
 )
 from hyte.referrals.models import Client, Consent, Referral, ReferralEvent
+from hyte.referrals.selectors import Roles, actor_roles, is_visible
 
 User = AbstractBaseUser | AnonymousUser
 S = Referral.Status
@@ -39,12 +41,12 @@ HETU_PURPOSE = "hetu"
 # --- who may do what ---
 
 
-def _has_role(actor: User, unit_id: Any, role: str) -> bool:
-    return bool(
-        actor.is_authenticated
-        and actor.is_active
-        and UnitRole.objects.filter(user_id=actor.pk, unit_id=unit_id, role=role).exists()
-    )
+def _holds(roles: Roles, unit_id: Any, role: str) -> bool:
+    try:
+        unit = unit_id if isinstance(unit_id, uuid.UUID) else uuid.UUID(str(unit_id))
+    except ValueError:
+        return False
+    return (unit, role) in roles
 
 
 # --- clients ---
@@ -81,9 +83,9 @@ def _client_for(actor: User, data: ClientData) -> Client:
     return client
 
 
-def _clean(obj: Any, exclude: list[str] | None = None) -> None:
+def _clean(obj: Any, exclude: list[str] | None = None, *, validate_unique: bool = True) -> None:
     try:
-        obj.full_clean(exclude=exclude)
+        obj.full_clean(exclude=exclude, validate_unique=validate_unique, validate_constraints=validate_unique)
     except ValidationError as exc:
         raise InvalidParameter(
             _("Some fields are missing or invalid."), details={"fields": exc.message_dict}
@@ -122,13 +124,15 @@ def referral_create(
 ) -> Referral:
     """A new referral (sent at once unless ``send=False``). The same ``idempotency_key`` from the same
     referrer gives back the referral the first request made, so a double submission creates one."""
-    if not _has_role(actor, referring_unit_id, UnitRole.Role.PROFESSIONAL):
+    roles = actor_roles(actor)
+    if not _holds(roles, referring_unit_id, UnitRole.Role.PROFESSIONAL):
         raise NotInUnit()
     if idempotency_key:
         if len(idempotency_key) > 64:
             raise InvalidParameter(details={"field": "idempotency_key"})
         existing = Referral.objects.filter(referrer_id=actor.pk, idempotency_key=idempotency_key).first()
         if existing is not None:
+            existing.replayed = True
             return existing
     receiving = Unit.objects.filter(pk=receiving_unit_id, receives_referrals=True).first()
     if receiving is None:
@@ -159,7 +163,13 @@ def referral_create(
         urgency=urgency,
         idempotency_key=idempotency_key or None,
     )
-    _clean(referral, exclude=["client", "referrer"])
+    # The units and the service were checked above; the idempotency key's uniqueness is the database's
+    # (the IntegrityError below): no need to ask again.
+    _clean(
+        referral,
+        exclude=["client", "referrer", "referring_unit", "receiving_unit", "service"],
+        validate_unique=False,
+    )
     try:
         with transaction.atomic():
             referral.save()
@@ -167,6 +177,7 @@ def referral_create(
         existing = Referral.objects.filter(referrer_id=actor.pk, idempotency_key=idempotency_key).first()
         if existing is None:
             raise
+        existing.replayed = True
         return existing
     if needs:
         referral.needs.set(needs)  # type: ignore[arg-type]  # theme slugs are the primary keys
@@ -184,7 +195,7 @@ def referral_create(
     _event(referral, "", S.DRAFT, "create", actor)
     log_personal_data(actor=actor, action="create", obj=referral, purpose=PURPOSE)
     if send:
-        _apply(referral, "send", actor)
+        _apply(referral, "send", actor, roles)
     return referral
 
 
@@ -216,22 +227,24 @@ TRANSITIONS: dict[str, Transition] = {
 OPEN = frozenset({S.DRAFT, S.SENT, S.RECEIVED, S.ACCEPTED, S.FIRST_CONTACT, S.IN_PROGRESS})
 
 
-def _locked(referral_id: Any, actor: User) -> Referral:
-    from hyte.referrals.selectors import referrals_visible_to
+def _locked(referral_id: Any, actor: User) -> tuple[Referral, Roles]:
+    """The referral under a row lock, and the actor's roles; not found unless the actor may see it.
 
+    Locked by its id and checked in Python (``is_visible``, the rule of ``referrals_visible_to``): the
+    transition is the hottest write and this saves compiling the visibility query and a role query."""
     try:
         found = (
-            referrals_visible_to(actor)
-            .select_for_update(of=("self",))
+            Referral.objects.select_for_update(of=("self",))
             .select_related("receiving_unit", "referring_unit", "consent")
             .filter(pk=referral_id)
             .first()
         )
     except (ValueError, ValidationError):
         found = None
-    if found is None:
+    roles = actor_roles(actor)
+    if found is None or not is_visible(found, roles):
         raise ReferralNotFound()
-    return found
+    return found, roles
 
 
 def _event(referral: Referral, source: str, target: str, action: str, actor: User) -> None:
@@ -240,12 +253,12 @@ def _event(referral: Referral, source: str, target: str, action: str, actor: Use
     )
 
 
-def _apply(referral: Referral, action: str, actor: User, **fields: Any) -> Referral:
+def _apply(referral: Referral, action: str, actor: User, roles: Roles, **fields: Any) -> Referral:
     rule = TRANSITIONS[action]
     unit_id = (
         referral.referring_unit_id if rule.role == UnitRole.Role.PROFESSIONAL else referral.receiving_unit_id
     )
-    if not _has_role(actor, unit_id, rule.role):
+    if (unit_id, rule.role) not in roles:
         raise NotInUnit()
     if referral.status not in rule.sources:
         raise ReferralTransitionNotAllowed(
@@ -317,15 +330,15 @@ def referral_transition(*, actor: User, referral_id: Any, action: str, **fields:
         _required(fields.get("outcome_summary", ""), "outcome_summary")
     if action == "discontinue" and fields.get("end_reason") not in Referral.EndReason.values:
         raise InvalidParameter(_("Choose why the referral ended."), details={"field": "end_reason"})
-    referral = _locked(referral_id, actor)
-    return _apply(referral, action, actor, **fields)
+    referral, roles = _locked(referral_id, actor)
+    return _apply(referral, action, actor, roles, **fields)
 
 
 @transaction.atomic
 def consent_withdraw(*, actor: User, referral_id: Any) -> Referral:
     """The client withdrew the consent: recorded, and the referral closes (cancelled before the
     receiver took it on, discontinued after), so the receiver no longer sees the client."""
-    referral = _locked(referral_id, actor)
+    referral, _roles = _locked(referral_id, actor)
     consent = Consent.objects.select_for_update().filter(referral=referral).first()
     if consent is None or not consent.active:
         raise ConsentMissing(_("There is no consent in force to withdraw."))
@@ -351,8 +364,8 @@ def consent_withdraw(*, actor: User, referral_id: Any) -> Referral:
 def referral_set_appointment(*, actor: User, referral_id: Any, at: datetime, place: str = "") -> Referral:
     """The receiver books a meeting with the client; the client gets an SMS reminder the day before
     (``manage.py send_appointment_reminders``)."""
-    referral = _locked(referral_id, actor)
-    if not _has_role(actor, referral.receiving_unit_id, UnitRole.Role.RECEIVER):
+    referral, roles = _locked(referral_id, actor)
+    if not _holds(roles, referral.receiving_unit_id, UnitRole.Role.RECEIVER):
         raise NotInUnit()
     if referral.status not in (S.ACCEPTED, S.FIRST_CONTACT, S.IN_PROGRESS):
         raise ReferralTransitionNotAllowed(
