@@ -67,7 +67,7 @@ serve-prod: $(VENV)/.installed compilemessages
 	$(PY) manage.py check --deploy
 	$(PY) manage.py collectstatic --noinput -v 0
 	$(PY) manage.py migrate --noinput -v 0
-	$(VENV)/bin/python -m gunicorn hyte.config.wsgi -b $(HOST):$(PORT)
+	$(VENV)/bin/python -m gunicorn -c gunicorn.conf.py -b $(HOST):$(PORT)
 
 clean:
 	rm -rf $(VENV) var staticfiles .pytest_cache .mypy_cache .ruff_cache

@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
-from django.db import transaction
+from dataclasses import dataclass
+from typing import Any
 
-from hyte.accounts.models import UnitRole
+from django.contrib.auth import get_user_model
+from django.db import transaction
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
+
+from hyte.accounts.models import Unit, UnitRole
 from hyte.accounts.selectors import User, is_platform_admin
 from hyte.core.audit import audit_record
-from hyte.core.errors import PermissionDenied
+from hyte.core.errors import InvalidParameter, PermissionDenied
 
 
 def unit_ids_administered_by(user: User) -> set[object]:
@@ -50,3 +56,53 @@ def unit_role_delete(*, actor: User, role: UnitRole) -> None:
         details={"unit": str(role.unit_id), "user": role.user_id, "role": role.role},
     )
     role.delete()
+
+
+@dataclass(frozen=True)
+class ApiClientCredentials:
+    client_id: str
+    client_secret: str  # shown once; the database keeps only a hash
+
+
+@transaction.atomic
+def api_client_create(*, name: str, unit_ids: list[Any]) -> ApiClientCredentials:
+    """An API client (an electronic health record) that sends referrals for the given units: a system
+    user without a password holding the professional role in each unit, and an OAuth 2.0 application
+    with the client credentials grant. Run by a platform administrator (``manage.py create_api_client``);
+    recorded in the audit trail."""
+    from oauth2_provider.generators import generate_client_secret
+    from oauth2_provider.models import get_application_model
+
+    name = name.strip()
+    if not name or len(name) > 100:
+        raise InvalidParameter(
+            _("Give the client a name of at most 100 characters."), details={"field": "name"}
+        )
+    units = list(Unit.objects.filter(pk__in=unit_ids))
+    if not unit_ids or len(units) != len(set(unit_ids)):
+        raise InvalidParameter(_("Unknown unit."), details={"field": "unit"})
+    username = f"api-{slugify(name)}"[:150]
+    users = get_user_model()
+    if users.objects.filter(username=username).exists():
+        raise InvalidParameter(_("An API client with this name exists already."), details={"field": "name"})
+    user = users.objects.create_user(username=username, password=None, first_name=name[:150])
+    for unit in units:
+        role = UnitRole.objects.create(user=user, unit=unit, role=UnitRole.Role.PROFESSIONAL)
+        audit_record(
+            actor=None,
+            action="unit_role.grant",
+            obj=role,
+            details={"unit": str(unit.pk), "user": user.pk, "role": role.role, "api_client": name},
+        )
+    application_model = get_application_model()
+    secret = generate_client_secret()
+    application = application_model.objects.create(
+        name=name,
+        user=user,
+        client_type=application_model.CLIENT_CONFIDENTIAL,
+        authorization_grant_type=application_model.GRANT_CLIENT_CREDENTIALS,
+        client_secret=secret,  # hashed when saved
+        hash_client_secret=True,
+    )
+    audit_record(actor=None, action="api_client.create", obj=application, details={"user": user.pk})
+    return ApiClientCredentials(client_id=application.client_id, client_secret=secret)

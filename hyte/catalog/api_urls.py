@@ -21,6 +21,11 @@ urlpatterns = [
         name="referral-transition",
     ),
     path(
+        "referrals/<str:pk>/appointment/",
+        referrals_api.AppointmentView.as_view(),
+        name="referral-appointment",
+    ),
+    path(
         "referrals/<str:pk>/consent-withdrawal/",
         referrals_api.ConsentWithdrawalView.as_view(),
         name="referral-consent-withdrawal",

@@ -85,6 +85,7 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "axes",
+    "oauth2_provider",
     "hyte.core",
     "hyte.accounts",
     "hyte.catalog",
@@ -120,6 +121,10 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked.html"
 AXES_VERBOSE = False
+AXES_CLIENT_IP_CALLABLE = "hyte.core.origin.client_ip"
+# The reverse proxies in front of the service (addresses or networks, comma-separated): from these,
+# X-Forwarded-For names the client (hyte.core.origin). Empty: REMOTE_ADDR is the client.
+HYTE_TRUSTED_PROXIES = [p for p in os.environ.get("HYTE_TRUSTED_PROXIES", "").split(",") if p.strip()]
 OTP_TOTP_ISSUER = "HYTE"
 OTP_LOGIN_URL = "web:login-verify"
 OIDC_RP_CLIENT_ID = os.environ.get("OIDC_RP_CLIENT_ID", "")
@@ -219,6 +224,19 @@ REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+}
+# Machine-to-machine: an electronic health record posts FHIR referrals with an OAuth 2.0 access token
+# (client credentials grant, /o/token/). Each API client is an Application tied to a system user that
+# holds the professional role in the units it sends for (manage.py create_api_client); the token works
+# only on the FHIR endpoints, within the scopes asked for. Client secrets are stored hashed.
+OAUTH2_PROVIDER = {
+    "SCOPES": {
+        "referrals:write": "Send referrals (FHIR ServiceRequest)",
+        "referrals:read": "Read the referrals the client's units sent or received (FHIR)",
+    },
+    "DEFAULT_SCOPES": ["referrals:write"],
+    "ACCESS_TOKEN_EXPIRE_SECONDS": int(os.environ.get("HYTE_API_TOKEN_SECONDS", "900")),
+    "PKCE_REQUIRED": True,
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "HYTE platform API",

@@ -5,6 +5,7 @@ from django.urls import include, path
 from django.views.i18n import set_language
 from django_otp.admin import OTPAdminSite
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from oauth2_provider import views as oauth2_views
 
 from hyte.web import views as web_views
 
@@ -18,6 +19,10 @@ urlpatterns = [
     path("i18n/setlang/", set_language, name="set_language"),
     path("healthz", web_views.healthz, name="healthz"),
     path("hsds/", include("hyte.integrations.hsds.urls")),
+    # OAuth 2.0 for API clients (client credentials): only the token and revocation endpoints; no
+    # authorization pages and no self-service application registration.
+    path("o/token/", oauth2_views.TokenView.as_view(), name="oauth2-token"),
+    path("o/revoke_token/", oauth2_views.RevokeTokenView.as_view(), name="oauth2-revoke"),
 ]
 if settings.OIDC_RP_CLIENT_ID:
     urlpatterns.append(path("oidc/", include("mozilla_django_oidc.urls")))

@@ -2,8 +2,9 @@
 
 ``log_personal_data`` is called by services and selectors that read or write a client's personal data,
 inside their transaction (the entry commits with the change, or the read's log is written before the
-data is returned). The request's address comes from ``RequestOriginMiddleware`` (a context variable),
-so services need not pass it along.
+data is returned). The request's address comes from ``RequestOriginMiddleware`` (a context variable;
+behind trusted proxies the forwarded client address, see ``hyte.core.origin``), so services need not
+pass it along. On PostgreSQL an entry is appended in one statement (``_APPEND_PG``).
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 
 from hyte.core.models import PersonalDataLog, PersonalDataLogHead
+from hyte.core.origin import client_ip
 
 GENESIS = "0" * 64
 remote_addr: contextvars.ContextVar[str] = contextvars.ContextVar("remote_addr", default="")
@@ -34,7 +36,7 @@ class RequestOriginMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        token = remote_addr.set(str(request.META.get("REMOTE_ADDR", ""))[:45])
+        token = remote_addr.set(client_ip(request))
         try:
             return self.get_response(request)
         finally:

@@ -74,6 +74,14 @@ class TransitionInSerializer(serializers.Serializer[Any]):
     end_note = serializers.CharField(max_length=MAX_TEXT, required=False, allow_blank=True)
 
 
+class AppointmentSerializer(serializers.Serializer[Any]):
+    """The client's next meeting with the receiving unit; the client gets an SMS reminder the day
+    before. A time with its offset (ISO 8601), in the future."""
+
+    appointment_at = serializers.DateTimeField()
+    appointment_place = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+
+
 class UnitOutSerializer(serializers.Serializer[Any]):
     id = serializers.UUIDField()
     name = serializers.CharField()
@@ -235,6 +243,20 @@ class ReferralTransitionView(LanguageMixin, APIView):
         data = _valid(TransitionInSerializer(data=request.data))
         referral = services.referral_transition(actor=request.user, referral_id=pk, **data)
         return Response(ReferralListSerializer(referral).data)
+
+
+class AppointmentView(LanguageMixin, APIView):
+    permission_classes = [IsVerified]
+
+    @extend_schema(request=AppointmentSerializer, responses=AppointmentSerializer)
+    def post(self, request: Request, pk: str) -> Response:
+        """Book (or move) the client's appointment: a receiver of the receiving unit, while the referral
+        is accepted or in progress. Past times are refused (400); other units get 404."""
+        data = _valid(AppointmentSerializer(data=request.data))
+        referral = services.referral_set_appointment(
+            actor=request.user, referral_id=pk, at=data["appointment_at"], place=data["appointment_place"]
+        )
+        return Response(AppointmentSerializer(referral).data)
 
 
 class ConsentWithdrawalView(LanguageMixin, APIView):

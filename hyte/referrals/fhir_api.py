@@ -1,4 +1,8 @@
-"""FHIR R4B endpoints for referrals under /api/v1/fhir/ (staff, logged in).
+"""FHIR R4B endpoints for referrals under /api/v1/fhir/: staff logged in with two factors, or API
+clients (an electronic health record) with an OAuth 2.0 access token (``Authorization: Bearer``, from
+``/o/token/`` with the client credentials grant; ``referrals:write`` to post, ``referrals:read`` to read).
+An API client acts as its system user, which holds the professional role in the units it sends for
+(``manage.py create_api_client``); the personal data log names that user.
 
 ``GET /api/v1/fhir/ServiceRequest/<referral id>`` — the referral as a Bundle (ServiceRequest, Task,
 Patient, Consent; see ``hyte.referrals.fhir``) for a user who may see it; the read is in the personal
@@ -22,14 +26,19 @@ import json
 import uuid
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
 from django.http import Http404
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
+from oauth2_provider.contrib.rest_framework import OAuth2Authentication
+from oauth2_provider.models import AccessToken
 from rest_framework import exceptions, status
+from rest_framework.authentication import SessionAuthentication
+from rest_framework.permissions import BasePermission
 from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -64,10 +73,56 @@ def _bundle(referral: Any, http_status: int = status.HTTP_200_OK, **headers: str
     return Response(body, status=http_status, headers=headers or None)
 
 
+class BearerTokenAuthentication(OAuth2Authentication):
+    """django-oauth-toolkit's authentication, given the Django request: its own reading of the body
+    would go through DRF's parsers, which these views leave to themselves (the FHIR body is read and
+    size-checked in the view). A client credentials token has no user of its own: the client acts as
+    its application's system user."""
+
+    def authenticate(self, request: Any) -> Any:
+        result = super().authenticate(getattr(request, "_request", request))
+        if result is None:
+            return None
+        user, token = result
+        user = user or token.application.user
+        if user is None or not user.is_active:
+            raise exceptions.AuthenticationFailed()
+        return user, token
+
+
+class BearerTokenScheme(OpenApiAuthenticationExtension):
+    """The OpenAPI description of the token: OAuth 2.0 client credentials with the view's scopes."""
+
+    target_class = BearerTokenAuthentication
+    name = "oauth2"
+
+    def get_security_requirement(self, auto_schema: Any) -> dict[str, list[str]]:
+        return {self.name: list(getattr(auto_schema.view, "required_scopes", []))}
+
+    def get_security_definition(self, auto_schema: Any) -> dict[str, Any]:
+        scopes = settings.OAUTH2_PROVIDER["SCOPES"]
+        return {"type": "oauth2", "flows": {"clientCredentials": {"tokenUrl": "/o/token/", "scopes": scopes}}}
+
+
+class VerifiedOrScopedToken(BasePermission):
+    """A staff member logged in with two factors, or an API client (an EHR) with an OAuth 2.0 access
+    token that carries the view's ``required_scopes`` and belongs to an active system user."""
+
+    message = _("Log in with two-factor authentication, or use an access token with the right scope.")
+
+    def has_permission(self, request: Any, view: Any) -> bool:
+        token = request.auth
+        if isinstance(token, AccessToken):
+            return bool(token.is_valid(getattr(view, "required_scopes", [])))
+        return IsVerified().has_permission(request, view)
+
+
 class FHIRView(LanguageMixin, APIView):
     """Errors as OperationOutcome instead of the API's ``{code, message, details}``."""
 
-    permission_classes = [IsVerified]
+    authentication_classes = [BearerTokenAuthentication, SessionAuthentication]
+    permission_classes = [VerifiedOrScopedToken]
+    required_scopes: list[str] = []
     renderer_classes = [FHIRJSONRenderer, JSONRenderer]
     parser_classes: list[Any] = []  # the body is read (and size-checked) by the view itself
     paths: dict[str, str] | None = None  # where the fields of the referral came from in the bundle
@@ -105,6 +160,8 @@ class FHIRView(LanguageMixin, APIView):
 
 
 class ServiceRequestDetailView(FHIRView):
+    required_scopes = ["referrals:read"]
+
     @extend_schema(
         summary="A referral as a FHIR R4B Bundle",
         responses={(200, FHIR_JSON): OpenApiTypes.OBJECT, (404, FHIR_JSON): OpenApiTypes.OBJECT},
@@ -167,6 +224,8 @@ def _body(request: Request) -> Any:
 
 
 class ServiceRequestCreateView(FHIRView):
+    required_scopes = ["referrals:write"]
+
     @extend_schema(
         summary="Create a referral from an EHR's FHIR R4B Bundle",
         request={FHIR_JSON: OpenApiTypes.OBJECT},
@@ -189,15 +248,14 @@ class ServiceRequestCreateView(FHIRView):
         referring_unit_id = _referring_unit(request)
         incoming = fhir.service_request_from_bundle(_body(request))
         self.paths = incoming.paths
-        started = timezone.now()
         referral = services.referral_create(
             actor=request.user,
             referring_unit_id=referring_unit_id,
             idempotency_key=request.headers.get("Idempotency-Key") or incoming.idempotency_key,
             **incoming.create_kwargs(),
         )
+        created = not referral.replayed
         referral = selectors.referral_detail(actor=request.user, referral_id=referral.pk)
-        created = referral.created_at >= started
         location = reverse("api:fhir-servicerequest-detail", args=[referral.pk])
         return _bundle(
             referral, status.HTTP_201_CREATED if created else status.HTTP_200_OK, Location=location

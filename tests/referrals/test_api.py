@@ -163,3 +163,31 @@ def test_openapi_schema_builds_without_warnings(tmp_path: Any) -> None:
     call_command("spectacular", "--fail-on-warn", "--file", str(tmp_path / "schema.yaml"))
     schema = (tmp_path / "schema.yaml").read_text()
     assert "/api/v1/referrals/{id}/transitions/" in schema and "ReferralStatusEnum" in schema
+
+
+def test_booking_an_appointment_over_the_api(
+    pro_a: Persona, counsellor_c: Persona, counsellor_d: Persona, unit_a: Unit, unit_c: Unit
+) -> None:
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    referral_id = post(pro_a, URL, payload(unit_a, unit_c)).json()["id"]
+    url = f"{URL}{referral_id}/appointment/"
+    when = (timezone.now() + timedelta(days=3)).replace(microsecond=0)
+    body = {"appointment_at": when.isoformat(), "appointment_place": "Liikuntatoimisto"}
+    # Not before the referral is accepted; never by another unit or the sender.
+    assert post(counsellor_c, url, body).status_code == 409
+    for step in ("receive", "accept"):
+        assert post(counsellor_c, f"{URL}{referral_id}/transitions/", {"action": step}).status_code == 200
+    assert post(counsellor_d, url, body).status_code == 404
+    assert post(pro_a, url, body).status_code == 403
+    for bad in ({"appointment_at": "tomorrow"}, {"appointment_at": "2020-01-01T10:00:00+02:00"}, {}):
+        response = post(counsellor_c, url, bad)
+        assert response.status_code == 400 and response.json()["message"], bad
+    assert Referral.objects.get().appointment_at is None
+    response = post(counsellor_c, url, body)
+    assert response.status_code == 200, response.content
+    assert response.json()["appointment_place"] == "Liikuntatoimisto"
+    assert Referral.objects.get().appointment_at == when
+    assert PersonalDataLog.objects.filter(action="appointment", actor=counsellor_c.user).count() == 1

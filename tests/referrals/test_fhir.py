@@ -302,7 +302,8 @@ class TestReadEndpoint:
         assert not PersonalDataLog.objects.filter(actor__username__in=["pro_b", "counsellor_d"]).exists()
         assert outcome(pro_a.client.get(f"{URL}/not-a-uuid"))["issue"][0]["code"] == "not-found"
         anonymous = client.get(f"{URL}/{referral.pk}")
-        assert anonymous.status_code == 403 and outcome(anonymous)["issue"][0]["code"] == "login"
+        assert anonymous.status_code == 401 and outcome(anonymous)["issue"][0]["code"] == "login"
+        assert anonymous["WWW-Authenticate"].startswith("Bearer")
 
     def test_the_receiver_no_longer_sees_it_once_consent_is_withdrawn(
         self, pro_a: Persona, counsellor_c: Persona, unit_a: Unit, unit_c: Unit
@@ -423,7 +424,8 @@ class TestImport:
             response = post(persona, sample(unit_c), query)
             assert response.status_code == 403 and outcome(response)["issue"][0]["code"] == "forbidden"
         anonymous = client.post(URL, json.dumps(sample(unit_c)), content_type="application/fhir+json")
-        assert anonymous.status_code == 403 and outcome(anonymous)["issue"][0]["code"] == "login"
+        assert anonymous.status_code == 401 and outcome(anonymous)["issue"][0]["code"] == "login"
+        assert anonymous["WWW-Authenticate"].startswith("Bearer")
         assert nothing_written()
 
     def test_errors_are_in_the_requests_language(self, pro_a: Persona, unit_a: Unit, unit_c: Unit) -> None:
