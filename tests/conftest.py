@@ -18,6 +18,8 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from hyte.catalog import codelists, models
 from hyte.catalog.models import Organization
+from hyte.pathways.models import Programme
+from hyte.pathways.programmes import load_programmes
 from tests.accounts.factories import MembershipFactory, UserFactory
 from tests.catalog.factories import OrganizationFactory
 
@@ -45,6 +47,8 @@ def _codelists(request: pytest.FixtureRequest) -> None:
     request.getfixturevalue("transactional_db" if transactional else "db")
     if not models.Theme.objects.exists():
         load_codelists()
+    if not Programme.objects.exists():
+        load_programmes(Programme)
 
 
 @dataclass

@@ -62,6 +62,11 @@ class Unit(models.Model):
         _("email"), blank=True, help_text=_("Where notices of new referrals go (no personal data in them).")
     )
     receives_referrals = models.BooleanField(_("receives referrals"), default=False)
+    receives_self_referrals = models.BooleanField(
+        _("takes contact requests from residents"),
+        default=False,
+        help_text=_("Shown on the public contact form (self-referral)."),
+    )
     first_contact_days = models.PositiveSmallIntegerField(
         _("days to first contact"),
         default=14,

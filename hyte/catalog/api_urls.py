@@ -1,6 +1,7 @@
 from django.urls import path
 
 from hyte.catalog import api
+from hyte.pathways import api as pathways_api
 from hyte.referrals import api as referrals_api
 from hyte.referrals import fhir_api as referrals_fhir_api
 
@@ -39,5 +40,41 @@ urlpatterns = [
         "fhir/ServiceRequest/<str:pk>",
         referrals_fhir_api.ServiceRequestDetailView.as_view(),
         name="fhir-servicerequest-detail",
+    ),
+    path("programmes/", pathways_api.ProgrammeListView.as_view(), name="programme-list"),
+    path("instruments/", pathways_api.InstrumentListView.as_view(), name="instrument-list"),
+    path("pathways/", pathways_api.PathwayListView.as_view(), name="pathway-list"),
+    path("pathways/<str:pk>/", pathways_api.PathwayDetailView.as_view(), name="pathway-detail"),
+    path("pathways/<str:pk>/extend/", pathways_api.ExtendView.as_view(), name="pathway-extend"),
+    path("pathways/<str:pk>/close/", pathways_api.CloseView.as_view(), name="pathway-close"),
+    path("pathways/<str:pk>/goals/", pathways_api.GoalListView.as_view(), name="pathway-goals"),
+    path(
+        "pathways/<str:pk>/goals/<str:goal_id>/",
+        pathways_api.GoalDetailView.as_view(),
+        name="pathway-goal",
+    ),
+    path("pathways/<str:pk>/contacts/", pathways_api.ContactListView.as_view(), name="pathway-contacts"),
+    path(
+        "pathways/<str:pk>/measurements/",
+        pathways_api.MeasurementListView.as_view(),
+        name="pathway-measurements",
+    ),
+    path("pathways/<str:pk>/outcomes/", pathways_api.OutcomeListView.as_view(), name="pathway-outcomes"),
+    path("fidelity-reviews/", pathways_api.FidelityReviewListView.as_view(), name="fidelity-review-list"),
+    path("self-referrals/", pathways_api.SelfReferralListView.as_view(), name="self-referral-list"),
+    path(
+        "self-referrals/<str:pk>/triage/",
+        pathways_api.SelfReferralTriageView.as_view(),
+        name="self-referral-triage",
+    ),
+    path(
+        "self-referrals/<str:pk>/enrol/",
+        pathways_api.SelfReferralEnrolView.as_view(),
+        name="self-referral-enrol",
+    ),
+    path(
+        "self-referrals/<str:pk>/close/",
+        pathways_api.SelfReferralCloseView.as_view(),
+        name="self-referral-close",
     ),
 ]

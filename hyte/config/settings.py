@@ -91,6 +91,7 @@ INSTALLED_APPS = [
     "hyte.catalog",
     "hyte.integrations",
     "hyte.referrals",
+    "hyte.pathways",
     "hyte.web",
 ]
 

@@ -63,7 +63,7 @@ class ClientData:
     municipality: str | None = None
 
 
-def _client_for(actor: User, data: ClientData) -> Client:
+def client_record(actor: User, data: ClientData) -> Client:
     """The client with this henkilötunnus (found by its keyed hash), or a new one; contact details
     given now replace the old ones."""
     code = hetu.validate(data.personal_identity_code) if data.personal_identity_code else ""
@@ -148,7 +148,7 @@ def referral_create(
         and not Service.objects.filter(pk=service_id, status=Service.Status.ACTIVE).exists()
     ):
         raise InvalidParameter(_("The service was not found in the tray."), details={"field": "service"})
-    person = _client_for(actor, client)
+    person = client_record(actor, client)
     referral = Referral(
         kind=kind,
         client=person,

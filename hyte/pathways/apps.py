@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class PathwaysConfig(AppConfig):
+    name = "hyte.pathways"
+    label = "pathways"
+    verbose_name = _("Client pathways")
