@@ -4,6 +4,7 @@ from hyte.catalog import api
 from hyte.pathways import api as pathways_api
 from hyte.referrals import api as referrals_api
 from hyte.referrals import fhir_api as referrals_fhir_api
+from hyte.referrals.figures import ReferralFiguresView
 
 app_name = "api"
 
@@ -15,6 +16,8 @@ urlpatterns = [
     path("themes/", api.ThemeListView.as_view(), name="theme-list"),
     path("municipalities/", api.MunicipalityListView.as_view(), name="municipality-list"),
     path("referrals/", referrals_api.ReferralListView.as_view(), name="referral-list"),
+    # Before "referrals/<pk>/": otherwise "figures" would be read as a referral id.
+    path("referrals/figures/", ReferralFiguresView.as_view(), name="referral-figures"),
     path("referrals/<str:pk>/", referrals_api.ReferralDetailView.as_view(), name="referral-detail"),
     path(
         "referrals/<str:pk>/transitions/",

@@ -256,6 +256,13 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "ReferralStatusEnum": "hyte.referrals.models.Referral.Status",
         "ServiceStatusEnum": "hyte.catalog.models.Service.Status",
+        "ReferralKindEnum": "hyte.referrals.models.Referral.Kind",
+        "PathwayStatusEnum": "hyte.pathways.models.Pathway.Status",
+        "GoalStatusEnum": "hyte.pathways.models.Goal.Status",
+        "SelfReferralStatusEnum": "hyte.pathways.models.SelfReferral.Status",
+        "ContactKindEnum": "hyte.pathways.models.Contact.Kind",
+        "OutcomeKindEnum": "hyte.pathways.models.Outcome.Kind",
+        "LanguageEnum": "hyte.referrals.models.Client.Language",
     },
 }
 

@@ -35,6 +35,7 @@ from hyte.pathways.models import (
     SelfReferral,
 )
 from hyte.referrals.api import ClientInSerializer, IsVerified
+from hyte.referrals.models import Client
 
 MAX_TEXT = 4000
 
@@ -131,7 +132,7 @@ class GoalSerializer(serializers.ModelSerializer[Goal]):
         fields = ["id", "text", "target_on", "status", "created_at"]
 
 
-class ContactSerializer(serializers.ModelSerializer[Contact]):
+class PathwayContactSerializer(serializers.ModelSerializer[Contact]):
     class Meta:
         model = Contact
         fields = ["id", "on", "kind", "minutes", "note", "created_at"]
@@ -151,7 +152,7 @@ class OutcomeSerializer(serializers.ModelSerializer[Outcome]):
 
 class PathwayDetailSerializer(PathwayListSerializer):
     goals = GoalSerializer(many=True)
-    contacts = ContactSerializer(many=True)
+    contacts = PathwayContactSerializer(many=True)
     measurements = MeasurementSerializer(many=True)
     outcomes = OutcomeSerializer(many=True)
     referral = serializers.UUIDField(source="referral_id", allow_null=True)
@@ -346,11 +347,11 @@ class ContactInSerializer(serializers.Serializer[Any]):
 class ContactListView(LanguageMixin, APIView):
     permission_classes = [IsVerified]
 
-    @extend_schema(request=ContactInSerializer, responses={201: ContactSerializer})
+    @extend_schema(request=ContactInSerializer, responses={201: PathwayContactSerializer})
     def post(self, request: Request, pk: str) -> Response:
         data = _valid(ContactInSerializer(data=request.data))
         contact = services.contact_add(actor=request.user, pathway_id=pk, **data)
-        return Response(ContactSerializer(contact).data, status=status.HTTP_201_CREATED)
+        return Response(PathwayContactSerializer(contact).data, status=status.HTTP_201_CREATED)
 
 
 class MeasurementInSerializer(serializers.Serializer[Any]):
@@ -445,7 +446,7 @@ class SelfReferralInSerializer(serializers.Serializer[Any]):
     phone = serializers.CharField(max_length=40, required=False, allow_blank=True, default="")
     email = serializers.EmailField(required=False, allow_blank=True, default="")
     municipality = serializers.CharField(max_length=3, required=False, allow_blank=True, allow_null=True)
-    preferred_language = serializers.ChoiceField(choices=["fi", "sv", "en"], default="fi")
+    preferred_language = serializers.ChoiceField(choices=Client.Language.choices, default="fi")
 
 
 class SelfReferralSerializer(serializers.ModelSerializer[SelfReferral]):

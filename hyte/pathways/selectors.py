@@ -15,6 +15,7 @@ from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 from hyte.accounts.models import UnitRole
 from hyte.core.personal_log import log_personal_data
@@ -131,7 +132,8 @@ def due_measurement_point(pathway: Pathway, today: date) -> int | None:
     for months in sorted(pathway.programme.measurement_months):
         if months in done:
             continue
-        if today >= add_months(pathway.enrolled_on, months) - timedelta(days=14):
+        # today + 14 rather than point - 14: an enrolment date early in year 1 must not overflow.
+        if today + timedelta(days=14) >= add_months(pathway.enrolled_on, months):
             return int(months)
     return None
 
@@ -148,6 +150,18 @@ class TimelineItem:
     obj: Any = None
 
 
+EVENT_LABELS = {
+    "enrol": gettext_lazy("Enrolled"),
+    "extend": gettext_lazy("Extended"),
+    "close": gettext_lazy("Closed"),
+    "edit_after_closure": gettext_lazy("Changed after closure"),
+    "goal_after_closure": gettext_lazy("Plan changed after closure"),
+    "contact_after_closure": gettext_lazy("Contact recorded after closure"),
+    "measurement_after_closure": gettext_lazy("Measurement recorded after closure"),
+    "outcome_after_closure": gettext_lazy("Outcome recorded after closure"),
+}
+
+
 def timeline(pathway: Pathway) -> list[TimelineItem]:
     """Everything on the pathway in date order: the referral's steps, enrolment, contacts,
     measurements, goals, outcomes, extensions and closure (the pathway was read and logged already)."""
@@ -160,11 +174,14 @@ def timeline(pathway: Pathway) -> list[TimelineItem]:
                 )
             )
     for event in pathway.events.all():
-        items.append(TimelineItem(timezone.localdate(event.at), event.action, event.reason, obj=event))
+        title = str(EVENT_LABELS.get(event.action, event.action))
+        items.append(TimelineItem(timezone.localdate(event.at), event.action, title, event.reason, event))
     for contact in pathway.contacts.all():
         items.append(TimelineItem(contact.on, "contact", contact.get_kind_display(), contact.note, contact))
     for measurement in pathway.measurements.all():
-        items.append(TimelineItem(measurement.on, "measurement", measurement.instrument, obj=measurement))
+        spec = instruments.INSTRUMENTS.get(measurement.instrument)
+        name = str(spec.name) if spec else measurement.instrument
+        items.append(TimelineItem(measurement.on, "measurement", name, obj=measurement))
     for goal in pathway.goals.all():
         items.append(TimelineItem(timezone.localdate(goal.created_at), "goal", goal.text, obj=goal))
     for outcome in pathway.outcomes.all():

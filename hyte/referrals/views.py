@@ -7,7 +7,7 @@ import uuid
 from typing import Any
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -17,6 +17,7 @@ from django_otp.decorators import otp_required
 from hyte.catalog.models import Service
 from hyte.core.errors import DomainError
 from hyte.referrals import selectors, services
+from hyte.referrals.figures import is_coordinator, parse_period, referral_figures
 from hyte.referrals.forms import AppointmentForm, CompleteForm, DeclineForm, DiscontinueForm, ReferralForm
 from hyte.referrals.models import Referral
 
@@ -57,6 +58,7 @@ def referral_list_page(request: HttpRequest) -> HttpResponse:
             "sent": sent,
             "is_receiver": selectors.is_receiver(request.user),
             "is_professional": selectors.is_professional(request.user),
+            "is_coordinator": is_coordinator(request.user),
             "statuses": Referral.Status.choices,
             "status": state or "",
             "overdue": overdue,
@@ -198,3 +200,21 @@ def referral_action(request: HttpRequest, referral_id: str) -> HttpResponse:
         return redirect("web:referral", referral_id=referral_id)
     messages.success(request, _("Saved: %(status)s.") % {"status": referral.get_status_display()})
     return redirect("web:referral", referral_id=referral.pk)
+
+
+@otp_required
+@require_GET
+def referral_figures_page(request: HttpRequest) -> HttpResponse:
+    """The coordinator's aggregate figures; for anyone else the page does not exist."""
+    if not is_coordinator(request.user):
+        raise Http404
+    context: dict[str, Any] = {
+        "since": request.GET.get("since", "")[:10],
+        "until": request.GET.get("until", "")[:10],
+    }
+    try:
+        since, until = parse_period(request.GET)
+    except DomainError as exc:
+        return render(request, "referrals/figures.html", context | {"error": exc}, status=exc.http_status)
+    figures = referral_figures(actor=request.user, since=since, until=until)
+    return render(request, "referrals/figures.html", context | {"figures": figures})

@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 from hyte.accounts import views as account_views
 from hyte.integrations.ical import views as ical_views
+from hyte.pathways import views as pathway_views
 from hyte.referrals import views as referral_views
 from hyte.web import views
 
@@ -23,7 +24,19 @@ urlpatterns = [
     path(_("staff/imports/"), views.import_runs_page, name="imports"),
     path(_("referrals/"), referral_views.referral_list_page, name="referrals"),
     path(_("referrals/new/"), referral_views.referral_new_page, name="referral-new"),
+    path(_("referrals/figures/"), referral_views.referral_figures_page, name="referral-figures"),
     path(_("referrals/<uuid:referral_id>/"), referral_views.referral_page, name="referral"),
     path(_("referrals/<uuid:referral_id>/action/"), referral_views.referral_action, name="referral-action"),
+    path(_("pathways/"), pathway_views.caseload_page, name="caseload"),
+    path(_("pathways/new/"), pathway_views.enrol_page, name="pathway-new"),
+    path(_("pathways/<uuid:pathway_id>/"), pathway_views.pathway_page, name="pathway"),
+    path(_("pathways/<uuid:pathway_id>/action/"), pathway_views.pathway_action, name="pathway-action"),
+    path(_("contact-requests/"), pathway_views.self_referral_queue_page, name="self-referral-queue"),
+    path(
+        _("contact-requests/<uuid:self_referral_id>/action/"),
+        pathway_views.self_referral_action,
+        name="self-referral-action",
+    ),
+    path(_("contact-us/"), pathway_views.self_referral_form_page, name="self-referral"),
     path(_("staff/personal-data-log/"), views.personal_data_log_page, name="personal-data-log"),
 ]
