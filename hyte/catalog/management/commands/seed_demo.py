@@ -8,7 +8,7 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-from hyte.accounts.models import Membership
+from hyte.accounts.models import Membership, Unit, UnitRole
 from hyte.catalog.demo.loader import load_demo
 from hyte.catalog.models import Organization
 
@@ -18,6 +18,38 @@ DEMO_USERS = [
     ("admin", None, None, True),
     ("soite.editor", "demo:soite", Membership.Role.EDITOR, False),
     ("kokkola.editor", "demo:kunta-272", Membership.Role.EDITOR, False),
+]
+# Units of the referral chain and pathways in the demo county, and who works where:
+# (unit name fi, sv, en; kind; receives referrals; takes contact requests; [(username, role)])
+DEMO_UNITS = [
+    (
+        ("Kokkolan terveysasema", "Karleby hälsostation", "Kokkola health centre"),
+        Unit.Kind.COUNTY_UNIT,
+        False,
+        False,
+        [("soite.hoitaja", UnitRole.Role.PROFESSIONAL), ("soite.koordinaattori", UnitRole.Role.COORDINATOR)],
+    ),
+    (
+        ("Kokkolan liikuntaneuvonta", "Karleby motionsrådgivning", "Kokkola exercise counselling"),
+        Unit.Kind.EXERCISE_COUNSELLING,
+        True,
+        True,
+        [("kokkola.liikuntaneuvoja", UnitRole.Role.RECEIVER)],
+    ),
+    (
+        ("Soiten linkkityö", "Soites länkarbete", "Soite link workers"),
+        Unit.Kind.LINK_WORKERS,
+        True,
+        True,
+        [("soite.linkkityontekija", UnitRole.Role.RECEIVER)],
+    ),
+    (
+        ("Soiten IPS-työhönvalmennus", "Soites IPS-arbetsträning", "Soite IPS employment coaching"),
+        Unit.Kind.OTHER,
+        True,
+        False,
+        [("soite.ips", UnitRole.Role.RECEIVER), ("soite.tietosuoja", UnitRole.Role.DATA_PROTECTION_OFFICER)],
+    ),
 ]
 
 
@@ -55,3 +87,24 @@ class Command(BaseCommand):
                 )
                 where = org.name
             self.stdout.write(f"  {username} / {DEMO_PASSWORD}  – {where}")
+        county = Organization.objects.get(external_id="demo:soite")
+        for (fi, sv, en), kind, receives, contact_requests, people in DEMO_UNITS:
+            unit, _ = Unit.objects.update_or_create(
+                organization=county,
+                name_fi=fi,
+                defaults={
+                    "name": fi,
+                    "name_sv": sv,
+                    "name_en": en,
+                    "kind": kind,
+                    "receives_referrals": receives,
+                    "receives_self_referrals": contact_requests,
+                },
+            )
+            for username, role in people:
+                user, _ = User.objects.get_or_create(username=username)
+                user.is_staff = True
+                user.set_password(DEMO_PASSWORD)
+                user.save()
+                UnitRole.objects.get_or_create(user=user, unit=unit, role=role)
+                self.stdout.write(f"  {username} / {DEMO_PASSWORD}  – {fi}: {UnitRole.Role(role).label}")
