@@ -76,6 +76,11 @@ urlpatterns = [
         name="self-referral-enrol",
     ),
     path(
+        "self-referrals/<str:pk>/refer/",
+        pathways_api.SelfReferralReferView.as_view(),
+        name="self-referral-refer",
+    ),
+    path(
         "self-referrals/<str:pk>/close/",
         pathways_api.SelfReferralCloseView.as_view(),
         name="self-referral-close",

@@ -275,6 +275,9 @@ HYTE_MAP_ATTRIBUTION = os.environ.get(
 HYTE_STALE_AFTER_DAYS = int(os.environ.get("HYTE_STALE_AFTER_DAYS", "365"))
 # Feeds that staff enter (iCalendar) may not point into the platform's own network unless this is on.
 HYTE_FETCH_ALLOW_PRIVATE_ADDRESSES = env_bool("HYTE_FETCH_ALLOW_PRIVATE_ADDRESSES", False)
+# Licensed questionnaire wording (SWEMWBS, AUDIT-C) from the deploying organisation's own file, never
+# from the repository (hyte/pathways/licensed.py). Empty: item numbers only.
+HYTE_LICENSED_TEXTS_FILE = os.environ.get("HYTE_LICENSED_TEXTS_FILE", "")
 HYTE_SEARCH_PAGE_SIZE = 20
 HYTE_SEARCH_MAX_QUERY_LENGTH = 200
 

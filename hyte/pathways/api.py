@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
@@ -24,6 +25,8 @@ from hyte.catalog.api import LanguageMixin
 from hyte.core.errors import InvalidParameter
 from hyte.core.origin import client_ip
 from hyte.pathways import instruments, selectors, services
+from hyte.pathways.errors import PathwayNotFound
+from hyte.pathways.licensed import licensed_text
 from hyte.pathways.models import (
     Contact,
     FidelityReview,
@@ -34,8 +37,9 @@ from hyte.pathways.models import (
     Programme,
     SelfReferral,
 )
-from hyte.referrals.api import ClientInSerializer, IsVerified
+from hyte.referrals.api import ClientInSerializer, IsVerified, ReferralDetailSerializer, ReferralInSerializer
 from hyte.referrals.models import Client
+from hyte.referrals.services import ConsentData
 
 MAX_TEXT = 4000
 
@@ -81,8 +85,18 @@ class InstrumentListView(LanguageMixin, APIView):
 
     @extend_schema(responses={200: dict})
     def get(self, request: Request) -> Response:
-        """Each instrument's items, ranges and units (item numbers only for licensed questionnaires)."""
-        return Response([spec.describe() for spec in instruments.INSTRUMENTS.values()])
+        """Each instrument's items, ranges and units. Licensed questionnaires carry item numbers only,
+        plus ``text`` when the deployment has loaded its licensed wording (HYTE_LICENSED_TEXTS_FILE)."""
+        described = []
+        for spec in instruments.INSTRUMENTS.values():
+            body = spec.describe()
+            if spec.licensed_wording:
+                for item in body["items"]:
+                    text = licensed_text(spec.code, item["code"])
+                    if text:
+                        item["text"] = text
+            described.append(body)
+        return Response(described)
 
 
 # --- pathways ---
@@ -236,7 +250,8 @@ class Versioned(serializers.Serializer[Any]):
 
 
 class PathwayUpdateSerializer(Versioned):
-    worker = serializers.IntegerField(required=False, allow_null=True)
+    # Bounded to the user key's range: a larger number made the database refuse the look-up (500).
+    worker = serializers.IntegerField(required=False, allow_null=True, min_value=1, max_value=2**63 - 1)
     next_contact_on = serializers.DateField(required=False, allow_null=True)
     triage = serializers.ChoiceField(choices=Pathway.Triage.choices, required=False, allow_blank=True)
     track = serializers.CharField(max_length=40, required=False, allow_blank=True)
@@ -327,9 +342,11 @@ class GoalDetailView(LanguageMixin, APIView):
     @extend_schema(request=GoalStatusSerializer, responses=GoalSerializer)
     def patch(self, request: Request, pk: str, goal_id: str) -> Response:
         data = _valid(GoalStatusSerializer(data=request.data))
-        if not selectors.pathways_visible_to(request.user).filter(pk=pk, goals__pk=goal_id).exists():
-            from hyte.pathways.errors import PathwayNotFound
-
+        try:  # a malformed id in the address is "not found", as everywhere else
+            visible = selectors.pathways_visible_to(request.user).filter(pk=pk, goals__pk=goal_id).exists()
+        except (ValueError, ValidationError):
+            visible = False
+        if not visible:
             raise PathwayNotFound()
         goal = services.goal_set_status(actor=request.user, goal_id=goal_id, **data)
         return Response(GoalSerializer(goal).data)
@@ -553,3 +570,28 @@ class SelfReferralCloseView(LanguageMixin, APIView):
         data = _valid(SelfReferralCloseSerializer(data=request.data))
         record = services.self_referral_close(actor=request.user, self_referral_id=pk, note=data["note"])
         return Response(SelfReferralSerializer(record).data)
+
+
+class SelfReferralReferSerializer(ReferralInSerializer):
+    """A referral for the person who asked to be contacted: her details come from the request."""
+
+    client = None  # type: ignore[assignment]
+
+
+class SelfReferralReferView(LanguageMixin, APIView):
+    permission_classes = [IsVerified]
+
+    @extend_schema(request=SelfReferralReferSerializer, responses={201: ReferralDetailSerializer})
+    def post(self, request: Request, pk: str) -> Response:
+        data = _valid(SelfReferralReferSerializer(data=request.data))
+        consent = data.pop("consent")
+        referral = services.self_referral_refer(
+            actor=request.user,
+            self_referral_id=pk,
+            referring_unit_id=data.pop("referring_unit"),
+            receiving_unit_id=data.pop("receiving_unit"),
+            service_id=data.pop("service"),
+            consent=ConsentData(**consent) if consent else None,
+            **data,
+        )
+        return Response(ReferralDetailSerializer(referral).data, status=status.HTTP_201_CREATED)

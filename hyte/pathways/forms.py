@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from hyte.accounts.models import Unit
 from hyte.catalog.models import Municipality
 from hyte.pathways.instruments import Instrument
+from hyte.pathways.licensed import item_label
 from hyte.pathways.models import MAX_TEXT, Contact, Goal, Outcome, Pathway, Programme
 from hyte.referrals.models import Client
 
@@ -131,7 +132,7 @@ def measurement_form(instrument: Instrument, programme: Programme, data: Any = N
             hint = f"{item.min}–{item.max}" + (f" {item.unit}" if item.unit else "")
         mode = "decimal" if item.type == "decimal" else ("numeric" if item.type == "int" else "text")
         fields[f"item__{item.code}"] = forms.CharField(
-            label=str(item.label),
+            label=item_label(instrument, item),
             required=item.required,
             help_text=hint,
             max_length=100,

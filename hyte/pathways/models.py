@@ -349,6 +349,7 @@ class SelfReferral(models.Model):
         NEW = "new", _("New")
         TRIAGED = "triaged", _("Triaged")
         ENROLLED = "enrolled", _("Became a pathway")
+        REFERRED = "referred", _("Referred onward")
         CLOSED = "closed", _("Closed")
 
     id = models.UUIDField(primary_key=True, default=new_id, editable=False)
@@ -371,6 +372,9 @@ class SelfReferral(models.Model):
     triage = models.CharField(_("triage"), max_length=10, choices=Pathway.Triage.choices, blank=True)
     pathway = models.OneToOneField(
         Pathway, null=True, blank=True, on_delete=models.SET_NULL, related_name="self_referral"
+    )
+    referral = models.OneToOneField(
+        "referrals.Referral", null=True, blank=True, on_delete=models.SET_NULL, related_name="self_referral"
     )
     handled_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"

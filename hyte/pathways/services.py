@@ -505,24 +505,27 @@ def fidelity_review_record(
         )
     if reviewed_on > timezone.localdate():
         raise InvalidParameter(_("The date cannot be in the future."), details={"field": "reviewed_on"})
-    if not isinstance(items, dict) or set(items) != set(FIDELITY_ITEMS):
-        missing = sorted(set(FIDELITY_ITEMS) - set(items or {}))
+    given = set(items) if isinstance(items, dict) else set()  # JSON may send a number, list, null …
+    if not isinstance(items, dict) or given != set(FIDELITY_ITEMS):
         raise InvalidParameter(
             _("Score all 25 items of the fidelity scale."),
             details={
                 "field": "items",
-                "missing": missing,
-                "unknown": sorted(set(items or {}) - set(FIDELITY_ITEMS)),
+                "missing": sorted(set(FIDELITY_ITEMS) - given),
+                "unknown": sorted(given - set(FIDELITY_ITEMS)),
             },
         )
     scores: dict[str, int] = {}
     for code in FIDELITY_ITEMS:
         value = items[code]
-        if isinstance(value, bool) or not isinstance(value, int | str) or not str(value).isdigit():
+        text = "" if isinstance(value, bool) or not isinstance(value, int | str) else str(value)
+        # ASCII digits only: "²".isdigit() is true but int("²") fails; a short one: int() refuses 4300+ digits.
+        if not (text.isascii() and text.isdigit() and len(text) <= 3):
             raise InvalidParameter(
                 _("Item %(item)s: give a whole number from 1 to 5.") % {"item": code}, details={"field": code}
             )
-        if not 1 <= int(value) <= 5:
+        value = int(text)
+        if not 1 <= value <= 5:
             raise InvalidParameter(
                 _("Item %(item)s: give a whole number from 1 to 5.") % {"item": code},
                 details={"field": code, "min": 1, "max": 5},
@@ -680,6 +683,36 @@ def self_referral_close(*, actor: User, self_referral_id: Any, note: str) -> Sel
     record.save(update_fields=["status", "closing_note", "handled_by"])
     log_personal_data(actor=actor, action="close", obj=record, purpose="self_referral")
     return record
+
+
+@transaction.atomic
+def self_referral_refer(
+    *, actor: User, self_referral_id: Any, client: ClientData | None = None, **referral: Any
+) -> Referral:
+    """Red: the person needs another service. The worker, who must also be a professional of a sending
+    unit, writes a referral with the person's details and her consent (asked when calling her back);
+    the contact request is marked referred onward. ``referral`` holds ``referral_create``'s arguments
+    other than the actor; ``client`` the person's details as the worker corrected them (default: as she
+    gave them)."""
+    from hyte.referrals.services import referral_create
+
+    record = _locked_self_referral(actor, self_referral_id)
+    if record.status not in (SelfReferral.Status.NEW, SelfReferral.Status.TRIAGED):
+        raise InvalidTransition(_("The contact request has been handled already."))
+    first, _sep, last = record.name.partition(" ")
+    client = client or ClientData(
+        first_name=first[:100],
+        last_name=(last or "-")[:100],
+        email=record.email,
+        phone=record.phone,
+        preferred_language=record.preferred_language,
+        municipality=record.municipality_id,
+    )
+    made = referral_create(actor=actor, client=client, **referral)
+    record.status, record.referral, record.handled_by_id = SelfReferral.Status.REFERRED, made, actor.pk
+    record.save(update_fields=["status", "referral", "handled_by"])
+    log_personal_data(actor=actor, action="refer", obj=record, purpose="self_referral")
+    return made
 
 
 def notify_self_referral(record: SelfReferral) -> None:

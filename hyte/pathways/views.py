@@ -21,6 +21,7 @@ from hyte.core.origin import client_ip
 from hyte.pathways import forms as f
 from hyte.pathways import instruments, selectors, services
 from hyte.pathways.models import Pathway, Programme, SelfReferral
+from hyte.referrals.selectors import is_professional
 from hyte.referrals.services import ClientData
 
 FLAG_LABELS = {
@@ -279,7 +280,12 @@ def self_referral_queue_page(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "pathways/self_referrals.html",
-        {"queue": queue, "programmes": programmes, "triage": Pathway.Triage.choices},
+        {
+            "queue": queue,
+            "programmes": programmes,
+            "triage": Pathway.Triage.choices,
+            "is_professional": is_professional(request.user),
+        },
     )
 
 

@@ -16,6 +16,7 @@ from django_otp.decorators import otp_required
 
 from hyte.catalog.models import Service
 from hyte.core.errors import DomainError
+from hyte.pathways import services as pathway_services
 from hyte.referrals import selectors, services
 from hyte.referrals.figures import is_coordinator, parse_period, referral_figures
 from hyte.referrals.forms import AppointmentForm, CompleteForm, DeclineForm, DiscontinueForm, ReferralForm
@@ -79,36 +80,44 @@ def referral_new_page(request: HttpRequest) -> HttpResponse:
         service = Service.objects.filter(pk=uuid.UUID(service_id), status=Service.Status.ACTIVE).first()
     except ValueError:
         service = None
+    # A resident's contact request (red in the triage) that the worker refers onward: her details come
+    # from the request, which is marked referred onward.
+    contact_request = _contact_request(request)
     if request.method == "POST":
         form = ReferralForm(request.POST, user=request.user)
         if form.is_valid():
             d = form.cleaned_data
+            values: dict[str, Any] = {
+                "referring_unit_id": d["referring_unit"].pk,
+                "receiving_unit_id": d["receiving_unit"].pk,
+                "kind": d["kind"],
+                "service_id": service.pk if service else None,
+                "consent": services.ConsentData(
+                    given_by=d["consent_given_by"], method=d["consent_method"], scope=d["consent_scope"]
+                ),
+                "reason": d["reason"],
+                "goals": d["goals"],
+                "needs": [t.pk for t in d["needs"]],
+                "activity_level": d["activity_level"],
+                "risk_notes": d["risk_notes"],
+                "urgency": d["urgency"],
+                "idempotency_key": d["idempotency_key"],
+            }
+            client = services.ClientData(
+                first_name=d["first_name"],
+                last_name=d["last_name"],
+                personal_identity_code=d["personal_identity_code"],
+                email=d["email"],
+                phone=d["phone"],
+                preferred_language=d["preferred_language"],
+            )
             try:
-                referral = services.referral_create(
-                    actor=request.user,
-                    referring_unit_id=d["referring_unit"].pk,
-                    receiving_unit_id=d["receiving_unit"].pk,
-                    kind=d["kind"],
-                    service_id=service.pk if service else None,
-                    client=services.ClientData(
-                        first_name=d["first_name"],
-                        last_name=d["last_name"],
-                        personal_identity_code=d["personal_identity_code"],
-                        email=d["email"],
-                        phone=d["phone"],
-                        preferred_language=d["preferred_language"],
-                    ),
-                    consent=services.ConsentData(
-                        given_by=d["consent_given_by"], method=d["consent_method"], scope=d["consent_scope"]
-                    ),
-                    reason=d["reason"],
-                    goals=d["goals"],
-                    needs=[t.pk for t in d["needs"]],
-                    activity_level=d["activity_level"],
-                    risk_notes=d["risk_notes"],
-                    urgency=d["urgency"],
-                    idempotency_key=d["idempotency_key"],
-                )
+                if contact_request is not None:
+                    referral = pathway_services.self_referral_refer(
+                        actor=request.user, self_referral_id=contact_request.pk, client=client, **values
+                    )
+                else:
+                    referral = services.referral_create(actor=request.user, client=client, **values)
             except DomainError as exc:
                 form.add_error(None, str(exc.message))
             else:
@@ -118,15 +127,36 @@ def referral_new_page(request: HttpRequest) -> HttpResponse:
                 return redirect("web:referral", referral_id=referral.pk)
     else:
         needs = [t.pk for t in service.themes.all()] if service else []
-        form = ReferralForm(
-            user=request.user,
-            initial={
-                "idempotency_key": uuid.uuid4().hex,
-                "needs": needs,
-                "service": service.pk if service else "",
-            },
-        )
-    return render(request, "referrals/new.html", {"form": form, "service": service})
+        initial: dict[str, Any] = {
+            "idempotency_key": uuid.uuid4().hex,
+            "needs": needs,
+            "service": service.pk if service else "",
+        }
+        if contact_request is not None:
+            first, _sep, last = contact_request.name.partition(" ")
+            initial |= {
+                "first_name": first,
+                "last_name": last,
+                "phone": contact_request.phone,
+                "email": contact_request.email,
+                "preferred_language": contact_request.preferred_language,
+                "reason": contact_request.message,
+            }
+        form = ReferralForm(user=request.user, initial=initial)
+    return render(
+        request, "referrals/new.html", {"form": form, "service": service, "contact_request": contact_request}
+    )
+
+
+def _contact_request(request: HttpRequest) -> Any:
+    """The contact request named by ``?contact_request=`` that the user may handle, or None."""
+    from hyte.pathways.selectors import self_referral_queue
+
+    value = request.GET.get("contact_request") or request.POST.get("contact_request") or ""
+    try:
+        return self_referral_queue(actor=request.user).filter(pk=uuid.UUID(value)).first()
+    except ValueError:
+        return None
 
 
 @otp_required

@@ -394,3 +394,33 @@ def test_self_referral_input_and_rate_limit(unit_c: Unit, unit_d: Unit) -> None:
         self_referral(unit_c)
     self_referral(unit_c, source="198.51.100.7")  # another address is not held back
     assert SelfReferral.objects.count() == services.SELF_REFERRALS_PER_HOUR + 1
+
+
+def test_a_red_contact_request_is_referred_onward(
+    counsellor_c: Persona, unit_a: Unit, unit_c: Unit, unit_d: Unit
+) -> None:
+    from hyte.accounts.models import UnitRole
+    from hyte.referrals.services import ConsentData
+
+    unit_c.receives_self_referrals = True
+    unit_c.save()
+    record = self_referral(unit_c)
+    services.self_referral_triage(actor=counsellor_c.user, self_referral_id=record.pk, triage="red")
+    values: dict[str, Any] = {
+        "referring_unit_id": unit_a.pk,
+        "receiving_unit_id": unit_d.pk,
+        "kind": "wellbeing",
+        "reason": "Tarvitsee arvion.",
+        "consent": ConsentData(given_by="client", method="verbal", scope="referral"),
+    }
+    with pytest.raises(NotInUnit):  # a counsellor only: not a sender
+        services.self_referral_refer(actor=counsellor_c.user, self_referral_id=record.pk, **values)
+    assert SelfReferral.objects.get().status == "triaged"
+    UnitRole.objects.create(user=counsellor_c.user, unit=unit_a, role=UnitRole.Role.PROFESSIONAL)
+    referral = services.self_referral_refer(actor=counsellor_c.user, self_referral_id=record.pk, **values)
+    assert str(referral.client) == "Liisa Laine" and referral.client.phone == "0401234567"
+    assert referral.receiving_unit == unit_d and referral.status == "sent"
+    record.refresh_from_db()
+    assert (record.status, record.referral_id) == ("referred", referral.pk)
+    with pytest.raises(DomainError):
+        services.self_referral_refer(actor=counsellor_c.user, self_referral_id=record.pk, **values)

@@ -170,3 +170,44 @@ def test_the_public_form_refuses_bots_and_gaps(
     assert response.status_code == 400, reason
     assert 'role="alert"' in response.content.decode()
     assert not SelfReferral.objects.exists()
+
+
+def test_the_referral_page_refers_a_contact_request(
+    counsellor_c: Persona, unit_a: Unit, unit_c: Unit, unit_d: Unit
+) -> None:
+    from hyte.accounts.models import UnitRole
+    from hyte.pathways import services
+    from hyte.referrals.models import Referral
+
+    unit_c.receives_self_referrals = True
+    unit_c.save()
+    record = services.self_referral_submit(
+        data=services.SelfReferralData(unit_id=unit_c.pk, name="Liisa Laine", message="Apua", phone="040"),
+        source="192.0.2.9",
+    )
+    UnitRole.objects.create(user=counsellor_c.user, unit=unit_a, role=UnitRole.Role.PROFESSIONAL)
+    queue = counsellor_c.client.get(url("self-referral-queue")).content.decode()
+    assert f"contact_request={record.pk}" in queue
+    page = counsellor_c.client.get(url("referral-new"), {"contact_request": str(record.pk)})
+    assert 'value="Liisa"' in page.content.decode()
+    data = {
+        "idempotency_key": "cr-1",
+        "contact_request": str(record.pk),
+        "kind": "wellbeing",
+        "referring_unit": str(unit_a.pk),
+        "receiving_unit": str(unit_d.pk),
+        "first_name": "Liisa",
+        "last_name": "Laine",
+        "phone": "040",
+        "preferred_language": "fi",
+        "reason": "Tarvitsee arvion.",
+        "activity_level": "unknown",
+        "urgency": "routine",
+        "consent_given": "on",
+        "consent_given_by": "client",
+        "consent_method": "verbal",
+        "consent_scope": "referral",
+    }
+    response = counsellor_c.client.post(url("referral-new"), data)
+    assert response.status_code == 302, response.content
+    assert SelfReferral.objects.get().referral == Referral.objects.get()

@@ -101,10 +101,11 @@ class Command(BaseCommand):
                     "receives_self_referrals": contact_requests,
                 },
             )
-            for username, role in people:
+            for username, unit_role in people:
                 user, _ = User.objects.get_or_create(username=username)
                 user.is_staff = True
                 user.set_password(DEMO_PASSWORD)
                 user.save()
-                UnitRole.objects.get_or_create(user=user, unit=unit, role=role)
-                self.stdout.write(f"  {username} / {DEMO_PASSWORD}  – {fi}: {UnitRole.Role(role).label}")
+                UnitRole.objects.get_or_create(user=user, unit=unit, role=unit_role)
+                label = UnitRole.Role(unit_role).label
+                self.stdout.write(f"  {username} / {DEMO_PASSWORD}  – {fi}: {label}")
