@@ -519,7 +519,7 @@ def fidelity_review_record(
     for code in FIDELITY_ITEMS:
         value = items[code]
         text = "" if isinstance(value, bool) or not isinstance(value, int | str) else str(value)
-        # ASCII digits only: "²".isdigit() is true but int("²") fails; a short one: int() refuses 4300+ digits.
+        # ASCII digits only ("²".isdigit() is true, int("²") fails), and short: int() refuses 4300+ digits.
         if not (text.isascii() and text.isdigit() and len(text) <= 3):
             raise InvalidParameter(
                 _("Item %(item)s: give a whole number from 1 to 5.") % {"item": code}, details={"field": code}

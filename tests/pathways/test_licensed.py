@@ -31,8 +31,8 @@ def texts(tmp_path: Path) -> Path:
 
 @pytest.mark.django_db
 def test_item_numbers_only_without_the_file() -> None:
-    form = measurement_form(get_instrument("swemwbs"), Programme.objects.get(code="exercise_counselling"))
     with translation.override("en"):
+        form = measurement_form(get_instrument("swemwbs"), Programme.objects.get(code="exercise_counselling"))
         assert form.fields["item__item_1"].label == "Item 1"
 
 
