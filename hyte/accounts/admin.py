@@ -24,7 +24,14 @@ class MembershipAdmin(admin.ModelAdmin):
 class UnitAdmin(TranslationAdmin):  # type: ignore[type-arg]
     """Platform admins keep the units; a unit admin sees and edits her own units' contact details."""
 
-    list_display = ["name", "organization", "kind", "receives_referrals", "first_contact_days"]
+    list_display = [
+        "name",
+        "organization",
+        "kind",
+        "receives_referrals",
+        "receives_self_referrals",
+        "first_contact_days",
+    ]
     list_filter = ["kind", "receives_referrals"]
     search_fields = ["name_fi", "name_sv"]
 

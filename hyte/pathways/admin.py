@@ -1,0 +1,97 @@
+"""Programmes in the admin, for platform administrators: a county adapts a programme's rules (duration,
+measurement points, instruments, outcomes) without code. Pathways themselves hold personal data and are
+not in the admin; they are handled on the staff pages, scoped and logged."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib import admin
+from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
+from modeltranslation.admin import TranslationAdmin
+
+from hyte.accounts.selectors import is_platform_admin
+from hyte.core.audit import audit_record
+from hyte.pathways import instruments
+from hyte.pathways.models import Contact, Outcome, Programme
+
+
+class ProgrammeForm(forms.ModelForm):  # type: ignore[type-arg]
+    class Meta:
+        model = Programme
+        fields = [
+            "code",
+            "name",
+            "description",
+            "max_days",
+            "warn_days",
+            "extension_needs_reason",
+            "measurement_months",
+            "instruments",
+            "outcome_kinds",
+            "contact_kinds",
+            "triage",
+            "walk_in",
+            "tracks",
+            "active",
+        ]
+
+    def _codes(self, field: str, allowed: set[str]) -> list[str]:
+        value = self.cleaned_data.get(field) or []
+        if not isinstance(value, list) or not all(isinstance(v, str) and v in allowed for v in value):
+            raise forms.ValidationError(
+                _("Give a list of these codes: %(codes)s") % {"codes": ", ".join(sorted(allowed))}
+            )
+        return value
+
+    def clean_instruments(self) -> list[str]:
+        return self._codes("instruments", set(instruments.INSTRUMENTS))
+
+    def clean_outcome_kinds(self) -> list[str]:
+        return self._codes("outcome_kinds", set(Outcome.Kind.values))
+
+    def clean_contact_kinds(self) -> list[str]:
+        return self._codes("contact_kinds", set(Contact.Kind.values))
+
+    def clean_measurement_months(self) -> list[int]:
+        value = self.cleaned_data.get("measurement_months") or []
+        if not isinstance(value, list) or not all(
+            isinstance(v, int) and not isinstance(v, bool) and 0 <= v <= 120 for v in value
+        ):
+            raise forms.ValidationError(_("Give a list of whole months from 0 to 120, e.g. [0, 3, 6, 12]."))
+        return sorted(set(value))
+
+    def clean_tracks(self) -> list[str]:
+        value = self.cleaned_data.get("tracks") or []
+        if not isinstance(value, list) or not all(isinstance(v, str) and 0 < len(v) <= 40 for v in value):
+            raise forms.ValidationError(_("Give a list of short codes."))
+        return value
+
+
+@admin.register(Programme)
+class ProgrammeAdmin(TranslationAdmin):  # type: ignore[type-arg]
+    form = ProgrammeForm
+    list_display = ["code", "name", "max_days", "triage", "walk_in", "active"]
+
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return is_platform_admin(request.user)
+
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return is_platform_admin(request.user)
+
+    has_change_permission = has_view_permission
+    has_add_permission = has_module_permission
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False  # pathways refer to it; switch it off with "active"
+
+    def save_model(self, request: HttpRequest, obj: Programme, form: Any, change: bool) -> None:
+        super().save_model(request, obj, form, change)
+        audit_record(
+            actor=request.user,
+            action="programme.update" if change else "programme.create",
+            obj=obj,
+            details={"fields": sorted(form.changed_data)},
+        )
