@@ -15,28 +15,13 @@ from modeltranslation.admin import TranslationAdmin
 from hyte.accounts.selectors import is_platform_admin
 from hyte.core.audit import audit_record
 from hyte.pathways import instruments
-from hyte.pathways.models import Contact, Outcome, Programme
+from hyte.pathways.models import PROGRAMME_FIELDS, Contact, Outcome, Programme
 
 
 class ProgrammeForm(forms.ModelForm):  # type: ignore[type-arg]
     class Meta:
         model = Programme
-        fields = [
-            "code",
-            "name",
-            "description",
-            "max_days",
-            "warn_days",
-            "extension_needs_reason",
-            "measurement_months",
-            "instruments",
-            "outcome_kinds",
-            "contact_kinds",
-            "triage",
-            "walk_in",
-            "tracks",
-            "active",
-        ]
+        fields = [*PROGRAMME_FIELDS, "active"]
 
     def _codes(self, field: str, allowed: set[str]) -> list[str]:
         value = self.cleaned_data.get(field) or []

@@ -28,6 +28,7 @@ from hyte.pathways import instruments, selectors, services
 from hyte.pathways.errors import PathwayNotFound
 from hyte.pathways.licensed import licensed_text
 from hyte.pathways.models import (
+    PROGRAMME_FIELDS,
     Contact,
     FidelityReview,
     Goal,
@@ -55,21 +56,7 @@ def _valid(serializer: serializers.Serializer[Any]) -> dict[str, Any]:
 class ProgrammeSerializer(serializers.ModelSerializer[Programme]):
     class Meta:
         model = Programme
-        fields = [
-            "code",
-            "name",
-            "description",
-            "max_days",
-            "warn_days",
-            "extension_needs_reason",
-            "measurement_months",
-            "instruments",
-            "outcome_kinds",
-            "contact_kinds",
-            "triage",
-            "walk_in",
-            "tracks",
-        ]
+        fields = PROGRAMME_FIELDS
 
 
 class ProgrammeListView(LanguageMixin, APIView):

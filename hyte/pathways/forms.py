@@ -15,12 +15,13 @@ from hyte.catalog.models import Municipality
 from hyte.pathways.instruments import Instrument
 from hyte.pathways.licensed import item_label
 from hyte.pathways.models import MAX_TEXT, Contact, Goal, Outcome, Pathway, Programme
+from hyte.referrals.forms import ClientFields
 from hyte.referrals.models import Client
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
-class EnrolForm(forms.Form):
+class EnrolForm(ClientFields):
     programme: forms.ModelChoiceField[Programme] = forms.ModelChoiceField(
         label=_("Programme"), queryset=Programme.objects.filter(active=True)
     )
@@ -29,18 +30,6 @@ class EnrolForm(forms.Form):
         label=_("The client came by"),
         choices=[c for c in Pathway.Origin.choices if c[0] != Pathway.Origin.REFERRAL],
     )
-    first_name = forms.CharField(label=_("First name"), max_length=100)
-    last_name = forms.CharField(label=_("Last name"), max_length=100)
-    personal_identity_code = forms.CharField(
-        label=_("Personal identity code"),
-        max_length=11,
-        required=False,
-        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
-        help_text=_("Optional. Stored encrypted."),
-    )
-    phone = forms.CharField(label=_("Phone"), max_length=40, required=False)
-    email = forms.EmailField(label=_("Email"), required=False)
-    preferred_language = forms.ChoiceField(label=_("Preferred language"), choices=Client.Language.choices)
     track = forms.CharField(
         label=_("Track"), max_length=40, required=False, help_text=_("Lifestyle care only.")
     )
@@ -49,6 +38,8 @@ class EnrolForm(forms.Form):
     )
     enrolled_on = forms.DateField(label=_("Enrolled on"), required=False, widget=DATE)
     next_contact_on = forms.DateField(label=_("Next contact"), required=False, widget=DATE)
+
+    field_order = ["programme", "unit", "origin", *ClientFields.base_fields]
 
     def __init__(self, *args: Any, units: Any = None, from_referral: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -21,6 +21,24 @@ from hyte.core.ids import new_id
 MAX_TEXT = 4000
 
 
+# The fields of a programme's configuration (the admin form and the API show the same ones).
+PROGRAMME_FIELDS = [
+    "code",
+    "name",
+    "description",
+    "max_days",
+    "warn_days",
+    "extension_needs_reason",
+    "measurement_months",
+    "instruments",
+    "outcome_kinds",
+    "contact_kinds",
+    "triage",
+    "walk_in",
+    "tracks",
+]
+
+
 class Programme(models.Model):
     """A programme's rules as data: how long a pathway may last, when to warn, measurement points (months
     from enrolment), which instruments and outcomes it uses, whether it triages."""

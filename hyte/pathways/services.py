@@ -609,6 +609,20 @@ def self_referral_submit(*, data: SelfReferralData, source: str) -> SelfReferral
     return record
 
 
+def _person(record: SelfReferral) -> ClientData:
+    """The client's details as the resident gave them on the form (one name field: split at the first
+    space)."""
+    first, _sep, last = record.name.partition(" ")
+    return ClientData(
+        first_name=first[:100],
+        last_name=(last or "-")[:100],
+        email=record.email,
+        phone=record.phone,
+        preferred_language=record.preferred_language,
+        municipality=record.municipality_id,
+    )
+
+
 def _locked_self_referral(actor: User, self_referral_id: Any) -> SelfReferral:
     try:
         record = (
@@ -645,7 +659,6 @@ def self_referral_enrol(*, actor: User, self_referral_id: Any, programme: str, t
     record = _locked_self_referral(actor, self_referral_id)
     if record.status not in (SelfReferral.Status.NEW, SelfReferral.Status.TRIAGED):
         raise InvalidTransition(_("The contact request has been handled already."))
-    first, _sep, last = record.name.partition(" ")
     pathway = pathway_enrol(
         actor=actor,
         data=Enrolment(
@@ -654,14 +667,7 @@ def self_referral_enrol(*, actor: User, self_referral_id: Any, programme: str, t
             origin=Pathway.Origin.SELF_REFERRAL,
             track=track,
             triage=record.triage if _programme(programme).triage else "",
-            client=ClientData(
-                first_name=first[:100],
-                last_name=(last or "-")[:100],
-                email=record.email,
-                phone=record.phone,
-                preferred_language=record.preferred_language,
-                municipality=record.municipality_id,
-            ),
+            client=_person(record),
         ),
     )
     record.status, record.pathway, record.handled_by_id = SelfReferral.Status.ENROLLED, pathway, actor.pk
@@ -699,16 +705,7 @@ def self_referral_refer(
     record = _locked_self_referral(actor, self_referral_id)
     if record.status not in (SelfReferral.Status.NEW, SelfReferral.Status.TRIAGED):
         raise InvalidTransition(_("The contact request has been handled already."))
-    first, _sep, last = record.name.partition(" ")
-    client = client or ClientData(
-        first_name=first[:100],
-        last_name=(last or "-")[:100],
-        email=record.email,
-        phone=record.phone,
-        preferred_language=record.preferred_language,
-        municipality=record.municipality_id,
-    )
-    made = referral_create(actor=actor, client=client, **referral)
+    made = referral_create(actor=actor, client=client or _person(record), **referral)
     record.status, record.referral, record.handled_by_id = SelfReferral.Status.REFERRED, made, actor.pk
     record.save(update_fields=["status", "referral", "handled_by"])
     log_personal_data(actor=actor, action="refer", obj=record, purpose="self_referral")

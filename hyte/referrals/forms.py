@@ -12,16 +12,9 @@ from hyte.catalog.models import Theme
 from hyte.referrals.models import MAX_TEXT, Client, Consent, Referral
 
 
-class ReferralForm(forms.Form):
-    idempotency_key = forms.CharField(widget=forms.HiddenInput, max_length=64)
-    kind = forms.ChoiceField(label=_("Kind of referral"), choices=Referral.Kind.choices)
-    referring_unit: forms.ModelChoiceField[Unit] = forms.ModelChoiceField(
-        label=_("Your unit"), queryset=Unit.objects.none()
-    )
-    receiving_unit: forms.ModelChoiceField[Unit] = forms.ModelChoiceField(
-        label=_("Receiving unit"), queryset=Unit.objects.none()
-    )
-    service = forms.UUIDField(widget=forms.HiddenInput, required=False)
+class ClientFields(forms.Form):
+    """The client's details: the referral form and the pathway enrolment form ask the same."""
+
     first_name = forms.CharField(label=_("First name"), max_length=100)
     last_name = forms.CharField(label=_("Last name"), max_length=100)
     personal_identity_code = forms.CharField(
@@ -34,6 +27,18 @@ class ReferralForm(forms.Form):
     phone = forms.CharField(label=_("Phone"), max_length=40, required=False)
     email = forms.EmailField(label=_("Email"), required=False)
     preferred_language = forms.ChoiceField(label=_("Preferred language"), choices=Client.Language.choices)
+
+
+class ReferralForm(ClientFields):
+    idempotency_key = forms.CharField(widget=forms.HiddenInput, max_length=64)
+    kind = forms.ChoiceField(label=_("Kind of referral"), choices=Referral.Kind.choices)
+    referring_unit: forms.ModelChoiceField[Unit] = forms.ModelChoiceField(
+        label=_("Your unit"), queryset=Unit.objects.none()
+    )
+    receiving_unit: forms.ModelChoiceField[Unit] = forms.ModelChoiceField(
+        label=_("Receiving unit"), queryset=Unit.objects.none()
+    )
+    service = forms.UUIDField(widget=forms.HiddenInput, required=False)
     needs: forms.ModelMultipleChoiceField[Theme] = forms.ModelMultipleChoiceField(
         label=_("Needs"),
         queryset=Theme.objects.order_by("order"),
