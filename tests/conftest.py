@@ -17,6 +17,8 @@ from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from hyte.catalog import codelists, models
+from hyte.attendance.models import PassProgramme
+from hyte.attendance.programmes import load_pass_programmes
 from hyte.catalog.models import Organization
 from hyte.pathways.models import Programme
 from hyte.pathways.programmes import load_programmes
@@ -49,6 +51,8 @@ def _codelists(request: pytest.FixtureRequest) -> None:
         load_codelists()
     if not Programme.objects.exists():
         load_programmes(Programme)
+    if not PassProgramme.objects.exists():
+        load_pass_programmes(PassProgramme)
 
 
 @dataclass

@@ -13,6 +13,7 @@ class Membership(models.Model):
     class Role(models.TextChoices):
         EDITOR = "editor", _("Service editor")
         COORDINATOR = "coordinator", _("Coordinator")
+        FRONT_DESK = "front_desk", _("Front desk (marks pass visits and group attendance)")
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("user"), on_delete=models.CASCADE, related_name="memberships"

@@ -1,5 +1,6 @@
 from django.urls import path
 
+from hyte.attendance import api as attendance_api
 from hyte.catalog import api
 from hyte.pathways import api as pathways_api
 from hyte.referrals import api as referrals_api
@@ -85,4 +86,15 @@ urlpatterns = [
         pathways_api.SelfReferralCloseView.as_view(),
         name="self-referral-close",
     ),
+    path("passes/", attendance_api.PassListView.as_view(), name="pass-list"),
+    path("passes/<str:pk>/withdraw/", attendance_api.PassWithdrawView.as_view(), name="pass-withdraw"),
+    path("checkins/", attendance_api.CheckinView.as_view(), name="checkin"),
+    path("checkins/batch/", attendance_api.CheckinBatchView.as_view(), name="checkin-batch"),
+    path("visits/unconfirmed/", attendance_api.UnconfirmedVisitsView.as_view(), name="visits-unconfirmed"),
+    path("visits/<str:pk>/confirm/", attendance_api.VisitConfirmView.as_view(), name="visit-confirm"),
+    path("rewards/<str:pk>/hand-out/", attendance_api.RewardHandOutView.as_view(), name="reward-hand-out"),
+    path("pass/<str:token>/", attendance_api.HolderPassView.as_view(), name="holder-pass"),
+    path("pass/<str:token>/visits/", attendance_api.HolderVisitView.as_view(), name="holder-visits"),
+    path("meetings/", attendance_api.MeetingListView.as_view(), name="meeting-list"),
+    path("group-years/", attendance_api.GroupYearView.as_view(), name="group-year"),
 ]

@@ -92,6 +92,7 @@ INSTALLED_APPS = [
     "hyte.integrations",
     "hyte.referrals",
     "hyte.pathways",
+    "hyte.attendance",
     "hyte.web",
 ]
 

@@ -182,6 +182,7 @@ def referral_page(request: HttpRequest, referral_id: str) -> HttpResponse:
             )
             if selectors.may_book_appointment(actor=request.user, referral=referral)
             else None,
+            "is_receiving_worker": selectors.may_book_appointment(actor=request.user, referral=referral),
             "may_withdraw_consent": referral.status in services.OPEN
             and hasattr(referral, "consent")
             and referral.consent.active,

@@ -3,6 +3,8 @@ from django.urls import path
 from django.utils.translation import gettext_lazy as _
 
 from hyte.accounts import views as account_views
+from hyte.attendance import checkin_views
+from hyte.attendance import views as attendance_views
 from hyte.integrations.ical import views as ical_views
 from hyte.pathways import views as pathway_views
 from hyte.referrals import views as referral_views
@@ -38,5 +40,15 @@ urlpatterns = [
         name="self-referral-action",
     ),
     path(_("contact-us/"), pathway_views.self_referral_form_page, name="self-referral"),
+    path(_("checkin/"), checkin_views.checkin_page, name="checkin"),
+    path(_("passes/"), attendance_views.passes_page, name="passes"),
+    path(_("passes/export.csv"), attendance_views.passes_csv, name="passes-csv"),
+    path(_("passes/<uuid:pass_id>/"), attendance_views.pass_card_page, name="pass-card"),
+    path(_("passes/<uuid:pass_id>/withdraw/"), attendance_views.pass_withdraw, name="pass-withdraw"),
+    path(_("pass/<str:token>/"), attendance_views.holder_pass_page, name="holder-pass"),
+    path(_("rewards/<int:reward_id>/hand-out/"), attendance_views.reward_hand_out, name="reward-hand-out"),
+    path(_("checkin/to-confirm/"), attendance_views.unconfirmed_page, name="visits-unconfirmed"),
+    path(_("groups/"), attendance_views.groups_page, name="groups"),
+    path(_("groups/export.csv"), attendance_views.meetings_csv, name="meetings-csv"),
     path(_("staff/personal-data-log/"), views.personal_data_log_page, name="personal-data-log"),
 ]
