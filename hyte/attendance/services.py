@@ -39,7 +39,7 @@ from hyte.referrals.services import ClientData, client_record
 
 PURPOSE = "activity_pass"
 DESK_ROLES = (Membership.Role.EDITOR, Membership.Role.FRONT_DESK)
-KEY = re.compile(r"^[A-Za-z0-9_.:-]{8,64}$")
+KEY = re.compile(r"[A-Za-z0-9_.:-]{8,64}")  # fullmatch: "$" would let a final newline through
 
 
 def _desk_org_ids(actor: User) -> set[Any]:
@@ -95,11 +95,17 @@ def pass_issue(*, actor: User, data: PassIssue) -> Pass:
         from hyte.referrals.selectors import referral_detail
 
         referral = referral_detail(actor=actor, referral_id=data.referral_id, purpose=PURPOSE)
+        if unit.pk not in (referral.referring_unit_id, referral.receiving_unit_id):
+            raise InvalidParameter(
+                _("Issue the pass in the unit that sent or received the referral."), details={"field": "unit"}
+            )
         client = referral.client
     elif data.pathway_id:
         from hyte.pathways.selectors import pathway_detail
 
         pathway = pathway_detail(actor=actor, pathway_id=data.pathway_id)
+        if pathway.unit_id != unit.pk:
+            raise InvalidParameter(_("Issue the pass in the pathway's unit."), details={"field": "unit"})
         client = pathway.client
     elif data.client is not None:
         client = client_record(actor, data.client)
@@ -109,6 +115,10 @@ def pass_issue(*, actor: User, data: PassIssue) -> Pass:
         )
     today = timezone.localdate()
     issued_on = data.issued_on or today
+    if issued_on + timedelta(days=programme.valid_days) < today:
+        raise InvalidParameter(
+            _("A pass dated that far back would have expired already."), details={"field": "issued_on"}
+        )
     if issued_on > today:
         raise InvalidParameter(_("The date cannot be in the future."), details={"field": "issued_on"})
     card = Pass.objects.create(
@@ -155,6 +165,13 @@ def _issuer_pass(actor: User, pass_id: Any) -> Pass:
 @transaction.atomic
 def pass_withdraw(*, actor: User, pass_id: Any, reason: str) -> Pass:
     card = _issuer_pass(actor, pass_id)
+    may_issue = UnitRole.objects.filter(
+        user_id=actor.pk,  # type: ignore[misc]
+        unit_id=card.unit_id,
+        role__in=card.programme.issuer_roles,
+    ).exists()
+    if not may_issue:  # who could not issue it does not withdraw it
+        raise PermissionDenied(_("You may not withdraw this pass."))
     if card.status == Pass.Status.WITHDRAWN:
         raise PassNotUsable(_("The pass was withdrawn already."))
     reason = (reason or "").strip()
@@ -199,7 +216,7 @@ def _usable_pass(token: str, on: date) -> Pass:
 
 
 def _key(value: str) -> str:
-    if not isinstance(value, str) or not KEY.match(value):
+    if not isinstance(value, str) or not KEY.fullmatch(value):
         raise InvalidParameter(
             _("Each mark needs a key of 8 to 64 letters, digits or -_.:"), details={"field": "key"}
         )
@@ -257,8 +274,10 @@ def visit_self_report(*, token: str, service_id: Any, key: str, on: date) -> Vis
     """The client reports a visit from her own phone view of the pass; it counts when the provider
     confirms it."""
     key = _key(key)
-    existing = Visit.objects.filter(idempotency_key=key).first()
+    existing = Visit.objects.select_related("pass_card").filter(idempotency_key=key).first()
     if existing is not None:
+        if existing.pass_card.token != (token or "").strip():
+            raise InvalidParameter(_("This key was used for another mark."), details={"field": "key"})
         return existing
     today = timezone.localdate()
     if on > today:
@@ -290,7 +309,7 @@ def visit_confirm(*, actor: User, visit_id: Any, accept: bool = True) -> Visit |
     """The provider confirms (or rejects, deleting it) a visit the client reported."""
     try:
         visit = (
-            Visit.objects.select_for_update()
+            Visit.objects.select_for_update(of=("self",))  # not the programme or service rows
             .select_related("pass_card__programme", "service")
             .filter(pk=int(visit_id), service__organization_id__in=_desk_org_ids(actor))
             .first()
@@ -299,9 +318,11 @@ def visit_confirm(*, actor: User, visit_id: Any, accept: bool = True) -> Visit |
         visit = None
     if visit is None:
         raise NotFoundForUser(_("The visit was not found."))
+    if visit.pass_card.status != Pass.Status.ACTIVE:
+        raise PassNotUsable(_("This pass has been withdrawn."))
     if visit.confirmed:
         raise AlreadyMarked(_("The visit was confirmed already."))
-    card = Pass.objects.select_for_update().select_related("programme").get(pk=visit.pass_card_id)
+    card = Pass.objects.select_for_update(of=("self",)).select_related("programme").get(pk=visit.pass_card_id)
     if not accept:
         visit.delete()
         log_personal_data(actor=actor, action="visit_rejected", obj=card, purpose=PURPOSE)
