@@ -16,9 +16,9 @@ from django.test import Client
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from hyte.catalog import codelists, models
 from hyte.attendance.models import PassProgramme
 from hyte.attendance.programmes import load_pass_programmes
+from hyte.catalog import codelists, models
 from hyte.catalog.models import Organization
 from hyte.pathways.models import Programme
 from hyte.pathways.programmes import load_programmes
