@@ -19,7 +19,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -50,10 +50,17 @@ def _desk_org_ids(actor: User) -> set[Any]:
 
 
 def _service_at_desk(actor: User, service_id: Any) -> Service:
-    try:
-        service = Service.objects.filter(pk=service_id, organization_id__in=_desk_org_ids(actor)).first()
-    except (ValueError, ValidationError):
-        service = None
+    """One of the actor's organizations' services (one query: the membership is joined)."""
+    service = None
+    if actor.is_authenticated and actor.is_active:
+        try:
+            service = Service.objects.filter(
+                pk=service_id,
+                organization__memberships__user_id=actor.pk,
+                organization__memberships__role__in=DESK_ROLES,
+            ).first()
+        except (ValueError, ValidationError):
+            service = None
     if service is None:
         raise NotFoundForUser(_("The service was not found among your organization's services."))
     return service
@@ -251,18 +258,22 @@ def visit_mark(*, actor: User, token: str, service_id: Any, key: str, on: date |
         raise InvalidParameter(_("The date cannot be in the future."), details={"field": "on"})
     if on < today - timedelta(days=7):
         raise InvalidParameter(_("Visits can be marked for the last seven days."), details={"field": "on"})
-    card = _usable_pass(token, on)
+    card = _usable_pass(token, on)  # the pass row is locked: one pass's marks go one at a time
     if not card.programme.services.filter(pk=service.pk).exists():
         raise PassNotUsable(_("This pass does not cover %(service)s.") % {"service": service.name})
+    # Under the lock, a retry that was waiting for the first request finds its mark here.
+    clash = Visit.objects.filter(Q(idempotency_key=key) | Q(pass_card=card, service=service, on=on)).first()
+    if clash is not None:
+        if clash.idempotency_key != key:
+            raise AlreadyMarked()
+        if clash.marked_by_id != actor.pk or clash.pass_card_id != card.pk:
+            raise InvalidParameter(_("This key was used for another mark."), details={"field": "key"})
+        return Marked(clash, card.visit_count, None, repeated=True)
     try:
-        with transaction.atomic():
-            visit = Visit.objects.create(
-                pass_card=card, service=service, on=on, marked_by_id=actor.pk, idempotency_key=key
-            )
-    except IntegrityError:
-        again = Visit.objects.filter(idempotency_key=key).first()
-        if again is not None:  # the same mark from a concurrent retry
-            return Marked(again, card.visit_count, None, repeated=True)
+        visit = Visit.objects.create(
+            pass_card=card, service=service, on=on, marked_by_id=actor.pk, idempotency_key=key
+        )
+    except IntegrityError:  # the key taken at this very moment for another pass: nothing is stored
         raise AlreadyMarked() from None
     reward = _count_and_reward(card)
     log_personal_data(actor=actor, action="visit", obj=card, purpose=PURPOSE)
