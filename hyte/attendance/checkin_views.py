@@ -48,8 +48,15 @@ def _script_strings() -> dict[str, Any]:
         "rewards_waiting": _plural(
             "%(count)s reward waiting to be handed out", "%(count)s rewards waiting to be handed out"
         ),
-        "waiting": _plural("%(count)s mark waiting to be sent", "%(count)s marks waiting to be sent"),
-        "sent": _plural("%(count)s waiting mark sent.", "%(count)s waiting marks sent."),
+        # Written out with ngettext (not through _plural) so that makemessages finds them.
+        "waiting": [
+            ngettext("%(count)s mark waiting to be sent", "%(count)s marks waiting to be sent", 1),
+            ngettext("%(count)s mark waiting to be sent", "%(count)s marks waiting to be sent", 2),
+        ],
+        "sent": [
+            ngettext("%(count)s waiting mark sent.", "%(count)s waiting marks sent.", 1),
+            ngettext("%(count)s waiting mark sent.", "%(count)s waiting marks sent.", 2),
+        ],
         "offline": _("No connection. The mark is saved on this device and sent when the connection is back."),
         "server": _("The mark could not be sent now. It is saved on this device and will be sent again."),
         "login": _("Your login has ended. The marks are saved on this device: log in again to send them."),

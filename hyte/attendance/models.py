@@ -17,6 +17,7 @@ from django.conf import settings
 from django.core.validators import MaxLengthValidator, MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from hyte.core.ids import new_id
 
@@ -61,7 +62,7 @@ class PassProgramme(models.Model):
 class Pass(models.Model):
     class Status(models.TextChoices):
         ACTIVE = "active", _("Active")
-        WITHDRAWN = "withdrawn", _("Withdrawn")
+        WITHDRAWN = "withdrawn", pgettext_lazy("pass", "Withdrawn")
 
     id = models.UUIDField(primary_key=True, default=new_id, editable=False)
     programme = models.ForeignKey(PassProgramme, verbose_name=_("programme"), on_delete=models.PROTECT)
@@ -88,7 +89,7 @@ class Pass(models.Model):
     issued_on = models.DateField(_("issued on"))
     valid_until = models.DateField(_("valid until"))
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.ACTIVE)
-    withdrawn_at = models.DateTimeField(_("withdrawn"), null=True, blank=True)
+    withdrawn_at = models.DateTimeField(pgettext_lazy("pass", "withdrawn"), null=True, blank=True)
     withdrawal_reason = models.CharField(_("reason for withdrawal"), max_length=500, blank=True)
     visit_count = models.PositiveIntegerField(_("visits"), default=0, editable=False)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
