@@ -4,18 +4,14 @@ are handled on the staff pages (scoped and logged), not here."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from django import forms
 from django.contrib import admin
-from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 from modeltranslation.admin import TranslationAdmin
 
 from hyte.accounts.models import UnitRole
-from hyte.accounts.selectors import is_platform_admin
 from hyte.attendance.models import PassProgramme
-from hyte.core.audit import audit_record
+from hyte.catalog.admin import PlatformConfigurationMixin
 
 
 class PassProgrammeForm(forms.ModelForm):  # type: ignore[type-arg]
@@ -44,28 +40,8 @@ class PassProgrammeForm(forms.ModelForm):  # type: ignore[type-arg]
 
 
 @admin.register(PassProgramme)
-class PassProgrammeAdmin(TranslationAdmin):  # type: ignore[type-arg]
+class PassProgrammeAdmin(PlatformConfigurationMixin, TranslationAdmin):  # type: ignore[type-arg]
     form = PassProgrammeForm
     list_display = ["code", "name", "valid_days", "reward_every", "min_visits_per_month", "active"]
     filter_horizontal = ["services"]
-
-    def has_module_permission(self, request: HttpRequest) -> bool:
-        return is_platform_admin(request.user)
-
-    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return is_platform_admin(request.user)
-
-    has_change_permission = has_view_permission
-    has_add_permission = has_module_permission
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False  # passes refer to it; switch it off with "active"
-
-    def save_model(self, request: HttpRequest, obj: PassProgramme, form: Any, change: bool) -> None:
-        super().save_model(request, obj, form, change)
-        audit_record(
-            actor=request.user,
-            action="pass_programme.update" if change else "pass_programme.create",
-            obj=obj,
-            details={"fields": sorted(form.changed_data)},
-        )
+    audit_prefix = "pass_programme"

@@ -33,6 +33,7 @@ from hyte.catalog.models import (
     WellbeingServicesCounty,
 )
 from hyte.catalog.services import catalog_object_delete, catalog_object_save
+from hyte.core.audit import audit_record
 
 
 def _org_id(obj: Any) -> Any:
@@ -243,3 +244,35 @@ class ThemeAdmin(CodeListAdmin):
 
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return is_platform_admin(request.user)
+
+
+class PlatformConfigurationMixin:
+    """Configuration kept as data (programmes, pass programmes): platform admins add and change it,
+    nobody deletes it (records refer to it; switch it off instead), and every save is audited as
+    ``<audit_prefix>.create`` or ``.update`` with the changed fields."""
+
+    audit_prefix = "configuration"
+
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return is_platform_admin(request.user)
+
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return is_platform_admin(request.user)
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return is_platform_admin(request.user)
+
+    def has_add_permission(self, request: HttpRequest, *args: Any) -> bool:
+        return is_platform_admin(request.user)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
+        super().save_model(request, obj, form, change)  # type: ignore[misc]
+        audit_record(
+            actor=request.user,
+            action=f"{self.audit_prefix}.update" if change else f"{self.audit_prefix}.create",
+            obj=obj,
+            details={"fields": sorted(form.changed_data)},
+        )

@@ -4,16 +4,12 @@ not in the admin; they are handled on the staff pages, scoped and logged."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from django import forms
 from django.contrib import admin
-from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 from modeltranslation.admin import TranslationAdmin
 
-from hyte.accounts.selectors import is_platform_admin
-from hyte.core.audit import audit_record
+from hyte.catalog.admin import PlatformConfigurationMixin
 from hyte.pathways import instruments
 from hyte.pathways.models import PROGRAMME_FIELDS, Contact, Outcome, Programme
 
@@ -56,27 +52,7 @@ class ProgrammeForm(forms.ModelForm):  # type: ignore[type-arg]
 
 
 @admin.register(Programme)
-class ProgrammeAdmin(TranslationAdmin):  # type: ignore[type-arg]
+class ProgrammeAdmin(PlatformConfigurationMixin, TranslationAdmin):  # type: ignore[type-arg]
     form = ProgrammeForm
     list_display = ["code", "name", "max_days", "triage", "walk_in", "active"]
-
-    def has_module_permission(self, request: HttpRequest) -> bool:
-        return is_platform_admin(request.user)
-
-    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return is_platform_admin(request.user)
-
-    has_change_permission = has_view_permission
-    has_add_permission = has_module_permission
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False  # pathways refer to it; switch it off with "active"
-
-    def save_model(self, request: HttpRequest, obj: Programme, form: Any, change: bool) -> None:
-        super().save_model(request, obj, form, change)
-        audit_record(
-            actor=request.user,
-            action="programme.update" if change else "programme.create",
-            obj=obj,
-            details={"fields": sorted(form.changed_data)},
-        )
+    audit_prefix = "programme"

@@ -22,7 +22,6 @@ from hyte.pathways import forms as f
 from hyte.pathways import instruments, selectors, services
 from hyte.pathways.models import Pathway, Programme, SelfReferral
 from hyte.referrals.selectors import is_professional
-from hyte.referrals.services import ClientData
 
 FLAG_LABELS = {
     "contact_overdue": gettext_lazy("contact overdue"),
@@ -70,16 +69,7 @@ def enrol_page(request: HttpRequest) -> HttpResponse:
     form = f.EnrolForm(request.POST or None, units=units, from_referral=bool(referral_id))
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
-        client = None
-        if not referral_id:
-            client = ClientData(
-                first_name=d["first_name"],
-                last_name=d["last_name"],
-                personal_identity_code=d["personal_identity_code"],
-                email=d["email"],
-                phone=d["phone"],
-                preferred_language=d["preferred_language"],
-            )
+        client = None if referral_id else form.client_data()
         try:
             pathway = services.pathway_enrol(
                 actor=request.user,

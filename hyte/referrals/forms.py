@@ -28,6 +28,14 @@ class ClientFields(forms.Form):
     email = forms.EmailField(label=_("Email"), required=False)
     preferred_language = forms.ChoiceField(label=_("Preferred language"), choices=Client.Language.choices)
 
+    def client_data(self) -> Any:
+        """The cleaned client fields for the services (``ClientData``)."""
+        from hyte.referrals.services import ClientData
+
+        d = self.cleaned_data
+        fields = ("first_name", "last_name", "personal_identity_code", "email", "phone", "preferred_language")
+        return ClientData(**{name: d[name] for name in fields})
+
 
 class ReferralForm(ClientFields):
     idempotency_key = forms.CharField(widget=forms.HiddenInput, max_length=64)

@@ -103,14 +103,7 @@ def referral_new_page(request: HttpRequest) -> HttpResponse:
                 "urgency": d["urgency"],
                 "idempotency_key": d["idempotency_key"],
             }
-            client = services.ClientData(
-                first_name=d["first_name"],
-                last_name=d["last_name"],
-                personal_identity_code=d["personal_identity_code"],
-                email=d["email"],
-                phone=d["phone"],
-                preferred_language=d["preferred_language"],
-            )
+            client = form.client_data()
             try:
                 if contact_request is not None:
                     referral = pathway_services.self_referral_refer(
