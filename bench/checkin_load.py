@@ -23,8 +23,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import socket
-import subprocess
 import sys
 import threading
 import time
@@ -33,7 +31,7 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "bench"))
-from _engines import ENGINES, percentile, run_worker  # noqa: E402
+from _engines import ENGINES, CpuMeter, gunicorn_server, percentile, run_worker, verified_session  # noqa: E402
 
 CSRF = "c" * 32
 SERVICES = 20
@@ -43,22 +41,13 @@ TARGET_MARKS_PER_S = 300
 TARGET_P95_MS = 100
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 def _setup(clients: int, passes: int) -> tuple[list[str], list[str], list[str]]:
     """The provider, its services in the liiku programme, desk users with verified sessions and the
     passes; returns (session keys, service ids, pass tokens)."""
     from datetime import timedelta
 
-    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY, get_user_model
-    from django.contrib.sessions.backends.db import SessionStore
+    from django.contrib.auth import get_user_model
     from django.utils import timezone
-    from django_otp import DEVICE_ID_SESSION_KEY
-    from django_otp.plugins.otp_totp.models import TOTPDevice
 
     from hyte.accounts.models import Membership, Unit
     from hyte.attendance.models import Pass, PassProgramme
@@ -84,14 +73,7 @@ def _setup(clients: int, passes: int) -> tuple[list[str], list[str], list[str]]:
     for i in range(clients):
         user = users.objects.create_user(username=f"desk{i}", password=None)
         Membership.objects.create(user=user, organization=provider, role=Membership.Role.FRONT_DESK)
-        device = TOTPDevice.objects.create(user=user, name="bench", confirmed=True)
-        store = SessionStore()
-        store[SESSION_KEY] = str(user.pk)
-        store[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
-        store[HASH_SESSION_KEY] = user.get_session_auth_hash()
-        store[DEVICE_ID_SESSION_KEY] = device.persistent_id
-        store.create()
-        sessions.append(str(store.session_key))
+        sessions.append(verified_session(user))
 
     today = timezone.localdate()
     until = today + timedelta(days=liiku.valid_days)
@@ -111,25 +93,6 @@ def _setup(clients: int, passes: int) -> tuple[list[str], list[str], list[str]]:
         )
         tokens.extend(card.token for card in cards)
     return sessions, [str(s.pk) for s in services], tokens
-
-
-def _cpu(which: str, server_pid: int) -> float:
-    """CPU seconds (user + system) used so far by the gunicorn master and its workers ("server") or by
-    all PostgreSQL processes ("database"), read from /proc (Linux)."""
-    tick = os.sysconf("SC_CLK_TCK")
-    total = 0
-    for proc in Path("/proc").iterdir():
-        if not proc.name.isdigit():
-            continue
-        try:
-            stat = (proc / "stat").read_text()
-        except OSError:  # gone meanwhile
-            continue
-        name, rest = stat[stat.index("(") + 1 : stat.rindex(")")], stat[stat.rindex(")") + 2 :].split()
-        pid, ppid = int(proc.name), int(rest[1])
-        if (which == "server" and server_pid in (pid, ppid)) or (which == "database" and name == "postgres"):
-            total += int(rest[11]) + int(rest[12])  # utime, stime
-    return total / tick
 
 
 def _client(
@@ -206,33 +169,9 @@ def worker(clients: int, seconds: int) -> dict[str, Any]:
     sessions, services, tokens = _setup(clients, PASSES)
     setup_s = {"migrate": migrated - setup_start, "data": time.monotonic() - migrated}
     connection.close()
-    port = _free_port()
-    server = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "-c",
-            str(ROOT / "gunicorn.conf.py"),
-            "-b",
-            f"127.0.0.1:{port}",
-        ],
-        cwd=ROOT,
-        env=dict(os.environ, ALLOWED_HOSTS="127.0.0.1", DEBUG="0"),
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        import requests
-
-        for _ in range(150):  # the workers import Django first
-            try:
-                if requests.get(f"{base}/healthz", timeout=5).status_code == 200:
-                    break
-            except requests.RequestException:
-                time.sleep(0.2)
+    with gunicorn_server() as (base, server_pid):
         out: dict[str, Any] = {"latencies": [], "errors": [], "ok_keys": [], "retries": []}
-        cpu_start = {w: _cpu(w, server.pid) for w in ("server", "database")}
-        cpu_start["client"] = time.process_time()
+        meter = CpuMeter(server_pid)
         start = time.monotonic()
         until = start + seconds
         threads = [
@@ -247,11 +186,7 @@ def worker(clients: int, seconds: int) -> dict[str, Any]:
         for t in threads:
             t.join()
         elapsed = time.monotonic() - start
-        cpu = {w: _cpu(w, server.pid) - cpu_start[w] for w in ("server", "database")}
-        cpu["client"] = time.process_time() - cpu_start["client"]
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
+        cpu = meter.stop()
     # The stored visits are exactly the distinct marks answered 201 or 200: none lost, none extra, and no
     # pass, service and day twice; the passes' counters agree with them.
     ok_keys = set(out["ok_keys"])

@@ -15,8 +15,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import socket
-import subprocess
 import sys
 import threading
 import time
@@ -25,40 +23,21 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "bench"))
-from _engines import ENGINES, percentile, run_worker  # noqa: E402
+from _engines import ENGINES, CpuMeter, gunicorn_server, percentile, run_worker, verified_session  # noqa: E402
 
 STEPS = ["receive", "accept", "first_contact", "start", "complete"]
 CSRF = "b" * 32
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 def _setup(clients: int) -> list[dict[str, Any]]:
     """Units, users with confirmed TOTP devices and verified sessions; returns per-client cookies."""
-    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY, get_user_model
-    from django.contrib.sessions.backends.db import SessionStore
-    from django_otp import DEVICE_ID_SESSION_KEY
-    from django_otp.plugins.otp_totp.models import TOTPDevice
+    from django.contrib.auth import get_user_model
 
     from hyte.accounts.models import Unit, UnitRole
     from hyte.catalog.models import Organization
 
     org = Organization.objects.create(name="Soite", name_fi="Soite", org_type=Organization.Type.COUNTY)
     users = get_user_model()
-
-    def session_for(user: Any) -> str:
-        device = TOTPDevice.objects.create(user=user, name="bench", confirmed=True)
-        store = SessionStore()
-        store[SESSION_KEY] = str(user.pk)
-        store[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
-        store[HASH_SESSION_KEY] = user.get_session_auth_hash()
-        store[DEVICE_ID_SESSION_KEY] = device.persistent_id
-        store.create()
-        return str(store.session_key)
 
     pairs = []
     for i in range(clients):
@@ -77,30 +56,11 @@ def _setup(clients: int) -> list[dict[str, Any]]:
             {
                 "from": str(sender.pk),
                 "to": str(receiver.pk),
-                "pro": session_for(pro),
-                "counsellor": session_for(counsellor),
+                "pro": verified_session(pro),
+                "counsellor": verified_session(counsellor),
             }
         )
     return pairs
-
-
-def _cpu(which: str, server_pid: int) -> float:
-    """CPU seconds (user + system) used so far by the gunicorn master and its workers ("server") or by
-    all PostgreSQL processes ("database"), read from /proc (Linux)."""
-    tick = os.sysconf("SC_CLK_TCK")
-    total = 0
-    for proc in Path("/proc").iterdir():
-        if not proc.name.isdigit():
-            continue
-        try:
-            stat = (proc / "stat").read_text()
-        except OSError:  # gone meanwhile
-            continue
-        name, rest = stat[stat.index("(") + 1 : stat.rindex(")")], stat[stat.rindex(")") + 2 :].split()
-        pid, ppid = int(proc.name), int(rest[1])
-        if (which == "server" and server_pid in (pid, ppid)) or (which == "database" and name == "postgres"):
-            total += int(rest[11]) + int(rest[12])  # utime, stime
-    return total / tick
 
 
 def _client(base: str, pair: dict[str, Any], n: int, until: float, out: dict[str, Any]) -> None:
@@ -166,33 +126,9 @@ def worker(clients: int, seconds: int) -> dict[str, Any]:
     call_command("migrate", verbosity=0)
     pairs = _setup(clients)
     connection.close()
-    port = _free_port()
-    server = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "-c",
-            str(ROOT / "gunicorn.conf.py"),
-            "-b",
-            f"127.0.0.1:{port}",
-        ],
-        cwd=ROOT,
-        env=dict(os.environ, ALLOWED_HOSTS="127.0.0.1", DEBUG="0"),
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        import requests
-
-        for _ in range(150):  # the workers import Django first
-            try:
-                if requests.get(f"{base}/healthz", timeout=5).status_code == 200:
-                    break
-            except requests.RequestException:
-                time.sleep(0.2)
+    with gunicorn_server() as (base, server_pid):
         out: dict[str, Any] = {"latencies": [], "errors": [], "changes": [], "ids": []}
-        cpu_start = {w: _cpu(w, server.pid) for w in ("server", "database")}
-        cpu_start["client"] = time.process_time()
+        meter = CpuMeter(server_pid)
         start = time.monotonic()
         until = start + seconds
         threads = [
@@ -203,11 +139,7 @@ def worker(clients: int, seconds: int) -> dict[str, Any]:
         for t in threads:
             t.join()
         elapsed = time.monotonic() - start
-        cpu = {w: _cpu(w, server.pid) - cpu_start[w] for w in ("server", "database")}
-        cpu["client"] = time.process_time() - cpu_start["client"]
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
+        cpu = meter.stop()
     # Every referral's history is complete: one event per state it went through, in order.
     incomplete = 0
     expected = {"completed": 7}
