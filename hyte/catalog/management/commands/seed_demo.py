@@ -9,8 +9,9 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from hyte.accounts.models import Membership, Unit, UnitRole
+from hyte.attendance.models import PassProgramme
 from hyte.catalog.demo.loader import load_demo
-from hyte.catalog.models import Organization
+from hyte.catalog.models import Organization, Service
 
 DEMO_PASSWORD = "hyte-demo-2026"  # noqa: S105 - printed for the demo; never used outside seed_demo
 DEMO_USERS = [
@@ -18,6 +19,7 @@ DEMO_USERS = [
     ("admin", None, None, True),
     ("soite.editor", "demo:soite", Membership.Role.EDITOR, False),
     ("kokkola.editor", "demo:kunta-272", Membership.Role.EDITOR, False),
+    ("kokkola.kassa", "demo:kunta-272", Membership.Role.FRONT_DESK, False),
 ]
 # Units of the referral chain and pathways in the demo county, and who works where:
 # (unit name fi, sv, en; kind; receives referrals; takes contact requests; [(username, role)])
@@ -109,3 +111,11 @@ class Command(BaseCommand):
                 UnitRole.objects.get_or_create(user=user, unit=unit, role=unit_role)
                 label = UnitRole.Role(unit_role).label
                 self.stdout.write(f"  {username} / {DEMO_PASSWORD}  – {fi}: {label}")
+        # The LiiKu pass covers Kokkola's own exercise and culture services in the demo.
+        covered = Service.objects.filter(
+            organization__external_id="demo:kunta-272", themes__slug__in=["liikunta", "kulttuuri"]
+        ).distinct()
+        PassProgramme.objects.get(code="liiku").services.set(covered)
+        self.stdout.write(
+            f"The LiiKu pass covers {covered.count()} services of Kokkola (kokkola.kassa marks visits)."
+        )
