@@ -69,6 +69,7 @@ class ReferralInSerializer(serializers.Serializer[Any]):
 class TransitionInSerializer(serializers.Serializer[Any]):
     action = serializers.ChoiceField(choices=sorted(services.TRANSITIONS))
     decline_reason = serializers.CharField(max_length=MAX_TEXT, required=False)
+    decline_code = serializers.ChoiceField(choices=Referral.DeclineCode.choices, required=False)
     outcome_summary = serializers.CharField(max_length=MAX_TEXT, required=False)
     end_reason = serializers.ChoiceField(choices=Referral.EndReason.choices, required=False)
     end_note = serializers.CharField(max_length=MAX_TEXT, required=False, allow_blank=True)
@@ -153,8 +154,10 @@ class ReferralDetailSerializer(ReferralListSerializer):
             "activity_level",
             "risk_notes",
             "received_at",
+            "accepted_at",
             "first_contact_at",
             "decline_reason",
+            "decline_code",
             "end_reason",
             "end_note",
             "outcome_summary",

@@ -89,6 +89,7 @@ class ReferralForm(ClientFields):
 
 
 class DeclineForm(forms.Form):
+    decline_code = forms.ChoiceField(label=_("Why"), choices=Referral.DeclineCode.choices)
     decline_reason = forms.CharField(
         label=_("Reason for declining"), max_length=MAX_TEXT, widget=forms.Textarea(attrs={"rows": 2})
     )

@@ -88,6 +88,14 @@ class Referral(models.Model):
         RECOMMENDED = "recommended", _("Meets the UKK recommendation")
         UNKNOWN = "unknown", _("Not known")
 
+    class DeclineCode(models.TextChoices):
+        NOT_TARGET_GROUP = "not_target_group", _("Not in the service's target group")
+        OTHER_SERVICE = "other_service", _("Another service suits the client better")
+        NO_CAPACITY = "no_capacity", _("No capacity at the moment")
+        UNREACHABLE = "unreachable", _("The client could not be reached")
+        CLIENT_DECLINED = "client_declined", _("The client did not want the service")
+        OTHER = "other", _("Other reason")
+
     class EndReason(models.TextChoices):
         CLIENT_DECLINED = "client_declined", _("The client declined")
         NO_SHOW = "no_show", _("The client did not come")
@@ -143,6 +151,9 @@ class Referral(models.Model):
     decline_reason = models.TextField(
         _("reason for declining"), max_length=MAX_TEXT, validators=[MaxLengthValidator(MAX_TEXT)], blank=True
     )
+    decline_code = models.CharField(
+        _("reason for declining (coded)"), max_length=20, choices=DeclineCode.choices, blank=True
+    )
     end_reason = models.CharField(
         _("reason for ending"), max_length=20, choices=EndReason.choices, blank=True
     )
@@ -161,6 +172,7 @@ class Referral(models.Model):
     reminder_sent_at = models.DateTimeField(_("reminder sent"), null=True, blank=True, editable=False)
     sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
     received_at = models.DateTimeField(_("received"), null=True, blank=True)
+    accepted_at = models.DateTimeField(_("accepted"), null=True, blank=True)
     first_contact_at = models.DateTimeField(_("first contact"), null=True, blank=True)
     closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
     first_contact_due = models.DateField(_("first contact due"), null=True, blank=True)

@@ -283,6 +283,8 @@ def _apply(referral: Referral, action: str, actor: User, roles: Roles, **fields:
         }
     elif action == "receive":
         changed["received_at"] = now
+    elif action == "accept":
+        changed["accepted_at"] = now
     elif action == "first_contact":
         changed["first_contact_at"] = now
     if rule.target in (S.COMPLETED, S.DISCONTINUED, S.DECLINED, S.CANCELLED):
@@ -318,7 +320,7 @@ def referral_transition(*, actor: User, referral_id: Any, action: str, **fields:
     if action not in TRANSITIONS:
         raise InvalidParameter(details={"field": "action"})
     allowed: dict[str, set[str]] = {
-        "decline": {"decline_reason"},
+        "decline": {"decline_reason", "decline_code"},
         "complete": {"outcome_summary"},
         "discontinue": {"end_reason", "end_note"},
     }
@@ -326,6 +328,11 @@ def referral_transition(*, actor: User, referral_id: Any, action: str, **fields:
         raise InvalidParameter(details={"fields": sorted(set(fields) - allowed.get(action, set()))})
     if action == "decline":
         _required(fields.get("decline_reason", ""), "decline_reason")
+        fields.setdefault("decline_code", Referral.DeclineCode.OTHER)
+        if fields["decline_code"] not in Referral.DeclineCode.values:
+            raise InvalidParameter(
+                _("Choose why the referral is declined."), details={"field": "decline_code"}
+            )
     if action == "complete":
         _required(fields.get("outcome_summary", ""), "outcome_summary")
     if action == "discontinue" and fields.get("end_reason") not in Referral.EndReason.values:
