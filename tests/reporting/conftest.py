@@ -1,3 +1,12 @@
 """The reporting tests use the referral personas."""
 
-from tests.referrals.conftest import pro_a, unit_a  # noqa: F401  (fixtures)
+from tests.attendance.conftest import (  # noqa: F401  (fixtures)
+    desk,
+    liiku,
+    museum,
+    other_provider,
+    provider,
+    ski_track,
+    swimming_hall,
+)
+from tests.referrals.conftest import counsellor_c, pro_a, unit_a, unit_c  # noqa: F401  (fixtures)

@@ -4,18 +4,21 @@ progress rate of 56 %."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from hyte.accounts.models import Unit, UnitRole
 from hyte.pathways import services as pathways
 from hyte.pathways.models import Pathway
+from hyte.referrals.errors import NotInUnit
 from hyte.referrals.models import Referral
 from hyte.referrals.services import referral_create, referral_transition
-from hyte.reporting.selectors import ips_outcomes
+from hyte.reporting.filters import ReportFilter, scope_for
+from hyte.reporting.outcomes import build
+from hyte.reporting.tables import Report
 from tests.accounts.factories import UnitFactory, UnitRoleFactory
 from tests.conftest import Persona, _login
 from tests.referrals.conftest import client_data, consent_data
@@ -67,15 +70,24 @@ def test_the_keski_pohjanmaa_ips_cohort(pro_a: Persona, unit_a: Unit) -> None:
             )
         elif n < 41:
             pathways.outcome_add(actor=coach.user, pathway_id=pathway.pk, kind="study", started_on=today)
-    report = ips_outcomes(actor=coordinator.user, since=start, until=today)
-    assert (report.referred.value, report.agreements.value, report.employed.value) == (118, 73, 25)
-    assert report.other_progress.value == 16
-    assert round(100 * report.employment_rate) == 34  # type: ignore[operator]
-    assert round(100 * report.progress_rate) == 56  # type: ignore[operator]
-    assert report.median_days_to_first_job == 42  # jobs started on days 30 … 54
-    # A coordinator elsewhere sees none of it; a worker is no coordinator.
-    elsewhere = ips_outcomes(actor=pro_a.user, since=start, until=today)
-    assert (elsewhere.agreements.value, elsewhere.employment_rate) == (0, None)
+    ips = _report(coordinator.user, start, today).table("ips")
+    figures = [ips.value("all", c).display for c in ("referred", "agreements", "employed", "other_progress")]
+    assert figures == ["118", "73", "25", "16"]
+    with translation.override("en"):
+        assert ips.value("all", "employment_rate").display == "34 %"
+        assert ips.value("all", "progress_rate").display == "56 %"
+    assert ips.value("all", "median_days_to_job").as_json() == 42  # jobs started on days 30 … 54
+    # The professional who referred is no coordinator; a coordinator elsewhere sees none of it.
+    with pytest.raises(NotInUnit):
+        scope_for(pro_a.user)
+    other = _login(UnitRoleFactory(unit=UnitFactory(), role=UnitRole.Role.COORDINATOR).user)
+    elsewhere = _report(other.user, start, today).table("ips")
+    assert elsewhere.value("all", "agreements").as_json() == 0
+    assert elsewhere.value("all", "employment_rate").as_json() is None
+
+
+def _report(user: object, since: date, until: date) -> Report:
+    return build(scope_for(user), ReportFilter(since=since, until=until))  # type: ignore[arg-type]
 
 
 def test_small_cohorts_are_hidden(pro_a: Persona, unit_a: Unit) -> None:
@@ -94,6 +106,7 @@ def test_small_cohorts_are_hidden(pro_a: Persona, unit_a: Unit) -> None:
                 agreement_on=today,
             ),
         )
-    report = ips_outcomes(actor=coordinator.user, since=today, until=today)
-    assert report.agreements.hidden and report.agreements.value is None
-    assert report.employment_rate is None and report.progress_rate is None
+    ips = _report(coordinator.user, today, today).table("ips")
+    assert ips.value("all", "agreements").hidden and ips.value("all", "agreements").as_json() == "<5"
+    assert ips.value("all", "employment_rate").as_json() is None
+    assert ips.value("all", "progress_rate").display == "–"
