@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from hyte.attendance import api as attendance_api
 from hyte.catalog import api
@@ -6,6 +6,7 @@ from hyte.pathways import api as pathways_api
 from hyte.referrals import api as referrals_api
 from hyte.referrals import fhir_api as referrals_fhir_api
 from hyte.referrals.figures import ReferralFiguresView
+from hyte.reporting import urls as reporting_urls
 
 app_name = "api"
 
@@ -97,4 +98,5 @@ urlpatterns = [
     path("pass/<str:token>/visits/", attendance_api.HolderVisitView.as_view(), name="holder-visits"),
     path("meetings/", attendance_api.MeetingListView.as_view(), name="meeting-list"),
     path("group-years/", attendance_api.GroupYearView.as_view(), name="group-year"),
+    path("", include(reporting_urls.api_urlpatterns)),
 ]

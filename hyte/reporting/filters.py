@@ -134,7 +134,10 @@ def _one(params: QueryDict, name: str) -> str:
     values = params.getlist(name)
     if len(values) > 1:
         raise InvalidParameter(_("Give each parameter only once."), details={"field": name})
-    return values[0].strip() if values else ""
+    value = values[0].strip() if values else ""
+    if "\x00" in value:  # PostgreSQL refuses NUL in a text comparison (a 500, not a 400)
+        raise InvalidParameter(_("A parameter has an invalid value."), details={"field": name})
+    return value
 
 
 def parse_filter(

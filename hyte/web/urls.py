@@ -1,5 +1,5 @@
 from django.contrib.auth import views as auth_views
-from django.urls import path
+from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
 from hyte.accounts import views as account_views
@@ -8,6 +8,7 @@ from hyte.attendance import views as attendance_views
 from hyte.integrations.ical import views as ical_views
 from hyte.pathways import views as pathway_views
 from hyte.referrals import views as referral_views
+from hyte.reporting import urls as reporting_urls
 from hyte.web import views
 
 app_name = "web"
@@ -51,4 +52,5 @@ urlpatterns = [
     path(_("groups/"), attendance_views.groups_page, name="groups"),
     path(_("groups/export.csv"), attendance_views.meetings_csv, name="meetings-csv"),
     path(_("staff/personal-data-log/"), views.personal_data_log_page, name="personal-data-log"),
+    path("", include(reporting_urls.web_urlpatterns)),
 ]

@@ -12,6 +12,7 @@ from hyte.accounts.models import Membership, Unit, UnitRole
 from hyte.attendance.models import PassProgramme
 from hyte.catalog.demo.loader import load_demo
 from hyte.catalog.models import Organization, Service
+from hyte.reporting.demo import seed_activity
 
 DEMO_PASSWORD = "hyte-demo-2026"  # noqa: S105 - printed for the demo; never used outside seed_demo
 DEMO_USERS = [
@@ -21,10 +22,13 @@ DEMO_USERS = [
     ("kokkola.editor", "demo:kunta-272", Membership.Role.EDITOR, False),
     ("kokkola.kassa", "demo:kunta-272", Membership.Role.FRONT_DESK, False),
 ]
-# Units of the referral chain and pathways in the demo county, and who works where:
-# (unit name fi, sv, en; kind; receives referrals; takes contact requests; [(username, role)])
+# Units of the referral chain and pathways in the demo county (and one of Kokkola, whose coordinator
+# sees the city's group statistics), and who works where:
+# (organization external id; unit name fi, sv, en; kind; receives referrals; takes contact requests;
+# [(username, role)])
 DEMO_UNITS = [
     (
+        "demo:soite",
         ("Kokkolan terveysasema", "Karleby hälsostation", "Kokkola health centre"),
         Unit.Kind.COUNTY_UNIT,
         False,
@@ -32,6 +36,7 @@ DEMO_UNITS = [
         [("soite.hoitaja", UnitRole.Role.PROFESSIONAL), ("soite.koordinaattori", UnitRole.Role.COORDINATOR)],
     ),
     (
+        "demo:soite",
         ("Kokkolan liikuntaneuvonta", "Karleby motionsrådgivning", "Kokkola exercise counselling"),
         Unit.Kind.EXERCISE_COUNSELLING,
         True,
@@ -39,6 +44,7 @@ DEMO_UNITS = [
         [("kokkola.liikuntaneuvoja", UnitRole.Role.RECEIVER)],
     ),
     (
+        "demo:soite",
         ("Soiten linkkityö", "Soites länkarbete", "Soite link workers"),
         Unit.Kind.LINK_WORKERS,
         True,
@@ -46,11 +52,20 @@ DEMO_UNITS = [
         [("soite.linkkityontekija", UnitRole.Role.RECEIVER)],
     ),
     (
+        "demo:soite",
         ("Soiten IPS-työhönvalmennus", "Soites IPS-arbetsträning", "Soite IPS employment coaching"),
         Unit.Kind.OTHER,
         True,
         False,
         [("soite.ips", UnitRole.Role.RECEIVER), ("soite.tietosuoja", UnitRole.Role.DATA_PROTECTION_OFFICER)],
+    ),
+    (
+        "demo:kunta-272",
+        ("Kokkolan vapaa-aikapalvelut", "Karlebys fritidstjänster", "Kokkola leisure services"),
+        Unit.Kind.OTHER,
+        False,
+        False,
+        [("kokkola.koordinaattori", UnitRole.Role.COORDINATOR)],
     ),
 ]
 
@@ -60,6 +75,11 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: Any) -> None:
         parser.add_argument("--no-users", action="store_true", help="Load only the services.")
+        parser.add_argument(
+            "--no-activity",
+            action="store_true",
+            help="Do not create the demo clients, referrals, pathways, passes and group meetings.",
+        )
 
     @transaction.atomic
     def handle(self, *args: Any, **options: Any) -> None:
@@ -89,10 +109,9 @@ class Command(BaseCommand):
                 )
                 where = org.name
             self.stdout.write(f"  {username} / {DEMO_PASSWORD}  – {where}")
-        county = Organization.objects.get(external_id="demo:soite")
-        for (fi, sv, en), kind, receives, contact_requests, people in DEMO_UNITS:
+        for org_ext, (fi, sv, en), kind, receives, contact_requests, people in DEMO_UNITS:
             unit, _ = Unit.objects.update_or_create(
-                organization=county,
+                organization=Organization.objects.get(external_id=org_ext),
                 name_fi=fi,
                 defaults={
                     "name": fi,
@@ -119,3 +138,5 @@ class Command(BaseCommand):
         self.stdout.write(
             f"The LiiKu pass covers {covered.count()} services of Kokkola (kokkola.kassa marks visits)."
         )
+        if not options["no_activity"]:
+            seed_activity(self.stdout)
