@@ -58,7 +58,7 @@ messages: $(VENV)/.installed
 check-messages: $(VENV)/.installed
 	$(PY) scripts/check_messages.py
 
-BENCHMARKS := bench/search_quality.py bench/search_speed.py bench/tray_latency.py bench/import_speed.py bench/referral_load.py bench/checkin_load.py
+BENCHMARKS := bench/search_quality.py bench/search_speed.py bench/tray_latency.py bench/import_speed.py bench/referral_load.py bench/checkin_load.py bench/report_speed.py
 
 bench: $(VENV)/.installed-dev
 	@for b in $(BENCHMARKS); do echo "== $$b"; $(PY) $$b || exit 1; done

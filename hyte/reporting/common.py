@@ -14,10 +14,12 @@ from typing import Any
 
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.functional import Promise
 
 from hyte.core import disclosure
 from hyte.core.disclosure import Cell
 from hyte.reporting.filters import ReportFilter, Scope
+from hyte.reporting.tables import Report, Table
 
 
 def start_of(day: date) -> datetime:
@@ -58,3 +60,27 @@ def protect_columns[R: Hashable](
             cells[row][column] = protected[row]
         totals[column] = protected.total
     return cells, totals
+
+
+def make_report(
+    key: str,
+    title: str | Promise,
+    scope: Scope,
+    f: ReportFilter,
+    tables: Sequence[Table],
+    notes: Sequence[str | Promise] = (),
+    *,
+    filters: tuple[tuple[str | Promise, str], ...] | None = None,
+) -> Report:
+    """A report of the filter's period and scope, with the threshold in force."""
+    return Report(
+        key=key,
+        title=title,
+        since=f.since,
+        until=f.until,
+        scope=scope.organization_names,
+        filters=f.described() if filters is None else filters,
+        min_cell=disclosure.min_cell(),
+        tables=tuple(tables),
+        notes=tuple(notes),
+    )

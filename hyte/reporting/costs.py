@@ -33,6 +33,7 @@ from django.utils.translation import gettext_lazy
 
 from hyte.core.disclosure import Cell, min_cell, protect_counts
 from hyte.pathways.models import Pathway, Programme
+from hyte.reporting.common import make_report
 from hyte.reporting.filters import ReportFilter, Scope
 from hyte.reporting.models import ProgrammeCost
 from hyte.reporting.tables import TOTAL, Chart, Column, Number, Report, Row, Table
@@ -161,16 +162,13 @@ def build(scope: Scope, f: ReportFilter) -> Report:
                 "still those of the whole organization while the clients are narrowed."
             )
         )
-    return Report(
-        key="costs",
-        title=TITLE,
-        since=f.since,
-        until=f.until,
-        scope=scope.organization_names,
-        filters=f.described(),
-        min_cell=m,
-        tables=(table,),
-        notes=tuple(notes),
+    return make_report(
+        "costs",
+        TITLE,
+        scope,
+        f,
+        (table,),
+        notes,
     )
 
 

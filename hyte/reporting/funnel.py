@@ -31,7 +31,7 @@ from hyte.catalog.models import Municipality
 from hyte.core import disclosure
 from hyte.pathways.models import Pathway
 from hyte.referrals.models import Referral
-from hyte.reporting.common import client_filter, period_bounds, protect_columns, unit_ids
+from hyte.reporting.common import client_filter, make_report, period_bounds, protect_columns, unit_ids
 from hyte.reporting.filters import ReportFilter, Scope
 from hyte.reporting.tables import TOTAL, Chart, Column, Number, Rate, Report, Row, Table, Text
 
@@ -113,16 +113,13 @@ def build(scope: Scope, f: ReportFilter) -> Report:
     if group:
         tables.append(_breakdown_table(f.breakdown, counts, waits, threshold))
     tables += _reason_tables(referrals, threshold)
-    return Report(
-        key="funnel",
-        title=_("Referral funnel"),
-        since=f.since,
-        until=f.until,
-        scope=scope.organization_names,
-        filters=f.described(),
-        min_cell=threshold,
-        tables=tuple(tables),
-        notes=(
+    return make_report(
+        "funnel",
+        _("Referral funnel"),
+        scope,
+        f,
+        tables,
+        (
             _("Referrals sent in the period, followed to where they are now."),
             _("Conversion: the share of the previous stage that reached this one."),
         ),

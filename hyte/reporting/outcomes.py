@@ -47,7 +47,7 @@ from hyte.attendance.models import GroupYear, Meeting, Pass, PassProgramme, Rewa
 from hyte.core import disclosure
 from hyte.pathways.models import Outcome, Pathway, Programme
 from hyte.referrals.models import Referral
-from hyte.reporting.common import client_filter, period_bounds, protect_columns, unit_ids
+from hyte.reporting.common import client_filter, make_report, period_bounds, protect_columns, unit_ids
 from hyte.reporting.filters import ReportFilter, Scope
 from hyte.reporting.tables import TOTAL, Chart, Column, Number, Rate, Report, Row, Table
 
@@ -76,20 +76,19 @@ def build(scope: Scope, f: ReportFilter) -> Report:
     if f.programme is None:
         tables.append(_passes(units, f, threshold))
         tables += _groups(scope, f, threshold)
-    return Report(
-        key="outcomes",
-        title=_("Programme outcomes"),
-        since=f.since,
-        until=f.until,
-        scope=scope.organization_names,
-        filters=f.described(),
-        min_cell=threshold,
-        tables=tuple(tables),
-        notes=(
-            _("Employment rate: clients in competitive employment / collaboration agreements. Progress rate: "
-              "clients employed or with another step forward / collaboration agreements."),
+    return make_report(
+        "outcomes",
+        _("Programme outcomes"),
+        scope,
+        f,
+        tables,
+        (
+            _(
+                "Employment rate: clients in competitive employment / collaboration agreements. "
+                "Progress rate: clients employed or with another step forward / collaboration agreements."
+            ),
         ),
-    )  # fmt: skip
+    )
 
 
 def _active(f: ReportFilter) -> Q:

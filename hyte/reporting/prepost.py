@@ -111,7 +111,7 @@ from hyte.core import disclosure
 from hyte.core.disclosure import Cell
 from hyte.pathways.instruments import INSTRUMENTS, Instrument
 from hyte.pathways.models import Measurement, Programme
-from hyte.reporting.common import client_filter, unit_ids
+from hyte.reporting.common import client_filter, make_report, unit_ids
 from hyte.reporting.filters import ReportFilter, Scope
 from hyte.reporting.tables import Chart, Column, Number, Rate, Report, Row, Table, Text
 
@@ -746,14 +746,11 @@ def build(scope: Scope, f: ReportFilter) -> Report:
     ]
     if not tables:
         notes.append(_("No baseline measurements in the period."))
-    return Report(
-        key="prepost",
-        title=_("Change between measurements"),
-        since=f.since,
-        until=f.until,
-        scope=scope.organization_names,
-        filters=f.described(),
-        min_cell=threshold,
-        tables=tuple(tables),
-        notes=tuple(notes),
+    return make_report(
+        "prepost",
+        _("Change between measurements"),
+        scope,
+        f,
+        tables,
+        notes,
     )

@@ -32,6 +32,7 @@ from django.utils.translation import gettext_lazy
 
 from hyte.core.disclosure import SECONDARY_MARK, Cell, min_cell, protect_count
 from hyte.pathways.models import Pathway
+from hyte.reporting.common import make_report
 from hyte.reporting.filters import ReportFilter, Scope
 from hyte.reporting.models import ServiceUse, ServiceUseImport
 from hyte.reporting.tables import Chart, Column, Number, Report, Row, Table, Text, Value
@@ -197,16 +198,14 @@ def build(scope: Scope, f: ReportFilter) -> Report:
         (_("Visit type"), visit_type),
         (_("Baseline period"), f"{_short(baseline_since)}–{_short(baseline_until)}"),
     )
-    return Report(
-        key="service-use",
-        title=TITLE,
-        since=f.since,
-        until=f.until,
-        scope=scope.organization_names,
+    return make_report(
+        "service-use",
+        TITLE,
+        scope,
+        f,
+        (table,),
+        notes,
         filters=filters,
-        min_cell=m,
-        tables=(table,),
-        notes=tuple(notes),
     )
 
 
