@@ -22,7 +22,6 @@ from django.utils.formats import number_format
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import slugify
-from django.utils.translation import gettext as _
 
 from hyte.core.disclosure import Cell
 from hyte.reporting.tables import Chart, Number, Rate, Row, Table, Value
@@ -309,5 +308,5 @@ def _line(rows: list[Row], chart: Chart, index: int, percent: bool, integer: boo
         )
     description = _describe(points)
     if baseline is not None:
-        description = _describe(points) + "; " + _("Baseline") + f" {baseline.label}: {baseline.text}"
+        description = _describe(points) + f"; {baseline.label}: {baseline.text}"
     return "".join(parts), height, description

@@ -733,6 +733,7 @@ def build(scope: Scope, f: ReportFilter) -> Report:
             "follow-up once that follow-up is due or done."
         ),
         _(
+            # xgettext:no-python-format
             "Change is after minus before. The 95 % confidence interval of the mean change is t-based; "
             "d_z is the mean change divided by the standard deviation of the changes."
         ),
