@@ -137,6 +137,9 @@ class Visit(models.Model):
                 fields=["pass_card", "service", "on"], name="one_visit_per_pass_service_day"
             )
         ]
+        # Reports count a period's confirmed visits per pass (hyte/reporting/outcomes.py): this index
+        # holds everything they read, so a year is a range of it rather than a scan of the table.
+        indexes = [models.Index(fields=["on", "pass_card", "confirmed"], name="visit_on_pass_confirmed")]
 
     def __str__(self) -> str:
         return f"{self.on}"

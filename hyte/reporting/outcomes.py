@@ -389,13 +389,20 @@ def _passes(units: list[Any], f: ReportFilter, threshold: int) -> Table:
         valid=Count("id"), issued=Count("id", filter=Q(issued_on__gte=f.since))
     ):
         counts[row["programme_id"]].update(valid=row["valid"], issued=row["issued"])
+    # Visits per pass, summed here: counting distinct passes per programme in SQL sorted every visit
+    # of the year (PostgreSQL) and, with the passes as an IN (subquery), made SQLite read every visit
+    # of every pass; filtered through the join, both read the period's range of the visit-date index.
     visits = Visit.objects.filter(
-        pass_card__in=passes, on__gte=f.since, on__lte=f.until, confirmed=True
+        client_filter(f, "pass_card__client__"),
+        pass_card__unit_id__in=units,
+        on__gte=f.since,
+        on__lte=f.until,
+        confirmed=True,
     ).order_by()
-    for used in visits.values("pass_card__programme_id").annotate(
-        visits=Count("id"), used=Count("pass_card_id", distinct=True)
-    ):
-        counts[used["pass_card__programme_id"]].update(visits=used["visits"], used=used["used"])
+    for programme, n in visits.values("pass_card_id", "pass_card__programme_id").annotate(
+        n=Count("id")
+    ).values_list("pass_card__programme_id", "n"):
+        counts[programme].update(visits=n, used=1)
     rewards = Reward.objects.filter(pass_card__in=passes).order_by()
     for got in rewards.values("pass_card__programme_id").annotate(
         earned=Count("id", filter=Q(earned_at__gte=start, earned_at__lt=end)),

@@ -102,6 +102,10 @@ def test_activity_passes_visits_and_rewards(
     }
     assert figures == {"issued": 6, "valid": 6, "used": "<5", "visits": 8, "earned": "<5", "handed_out": 0}
     assert table.value("liiku", "visits_per_pass").as_json() == 1.3  # 8 / 6
+    for card in cards[2:5]:  # three more passes used once: five used passes, each counted once
+        mark(desk, card, museum, on=today)
+    table = _year(_coordinator(unit_c, "toinen").user).table("passes")
+    assert [table.value("liiku", c).as_json() for c in ("used", "visits")] == [5, 11]
     # The pass desk's organization is no coordinator's: nothing of this in a report elsewhere.
     elsewhere = _year(_coordinator(UnitFactory(), "muualla").user).table("passes")
     assert [row.key for row in elsewhere.rows] == ["total"]
