@@ -399,9 +399,11 @@ def _passes(units: list[Any], f: ReportFilter, threshold: int) -> Table:
         on__lte=f.until,
         confirmed=True,
     ).order_by()
-    for programme, n in visits.values("pass_card_id", "pass_card__programme_id").annotate(
-        n=Count("id")
-    ).values_list("pass_card__programme_id", "n"):
+    for programme, n in (
+        visits.values("pass_card_id", "pass_card__programme_id")
+        .annotate(n=Count("id"))
+        .values_list("pass_card__programme_id", "n")
+    ):
         counts[programme].update(visits=n, used=1)
     rewards = Reward.objects.filter(pass_card__in=passes).order_by()
     for got in rewards.values("pass_card__programme_id").annotate(
