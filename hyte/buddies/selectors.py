@@ -272,3 +272,18 @@ def meetings_by_month(*, unit_ids: set[Any], since: date, until: date) -> dict[A
         month = month.date() if hasattr(month, "date") and callable(month.date) else month
         result[row["pairing__unit_id"]][month] = row["n"]
     return dict(result)
+
+
+def own_meeting(*, actor: User, meeting_id: Any) -> BuddyMeeting | None:
+    """A meeting the actor recorded in one of her own pairings (for the correction form)."""
+    if not actor.is_authenticated or not actor.is_active:
+        return None
+    try:
+        return BuddyMeeting.objects.filter(
+            pk=meeting_id,
+            recorded_by_id=actor.pk,
+            pairing__buddy__user_id=actor.pk,
+            pairing__buddy__active=True,
+        ).first()
+    except (ValueError, ValidationError):
+        return None
