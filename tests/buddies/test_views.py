@@ -243,3 +243,8 @@ def test_navigation_links(counsellor_c: Persona, aino_persona: Persona, pro_a: P
     assert url("buddies") in counsellor_c.client.get(url("caseload")).content.decode()
     assert url("my-buddy") in aino_persona.client.get("/").content.decode()
     assert url("buddies") not in pro_a.client.get("/").content.decode()
+
+
+def test_pathway_page_links_to_the_pairing_form(counsellor_c: Persona, pathway_c: Pathway) -> None:
+    page = counsellor_c.client.get(url("pathway", pathway_c.pk))
+    assert f'{url("buddy-pairing-new")}?pathway={pathway_c.pk}' in page.content.decode()
