@@ -35,8 +35,12 @@ def _valid(serializer: serializers.Serializer[Any]) -> dict[str, Any]:
 
 
 class BuddySerializer(serializers.ModelSerializer[Buddy]):
-    languages = serializers.SlugRelatedField(slug_field="code", many=True, read_only=True)
-    interests = serializers.SlugRelatedField(slug_field="slug", many=True, read_only=True)
+    languages: serializers.SlugRelatedField = serializers.SlugRelatedField(  # type: ignore[type-arg]
+        slug_field="code", many=True, read_only=True
+    )
+    interests: serializers.SlugRelatedField = serializers.SlugRelatedField(  # type: ignore[type-arg]
+        slug_field="slug", many=True, read_only=True
+    )
     username = serializers.CharField(source="user.username", read_only=True)
 
     class Meta:

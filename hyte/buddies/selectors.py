@@ -107,7 +107,7 @@ def buddy_matches(
     )
     matches = []
     for buddy in buddies:
-        score, reasons = 0, []
+        score, reasons = 0, list[str]()
         if language and any(lang.code == language for lang in buddy.languages.all()):
             score, reasons = score + 3, [*reasons, "language"]
         if municipality and buddy.municipality_id == municipality:

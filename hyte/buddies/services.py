@@ -345,7 +345,7 @@ def pairing_create(*, actor: User, data: PairingData) -> Pairing:
         unit=unit,
         pathway=pathway,
         referral=referral,
-        paired_by_id=actor.pk,
+        paired_by_id=actor.pk,  # type: ignore[misc]
         starts_on=data.starts_on,
         ends_on=data.ends_on,
         shared_first_name=client.first_name,
@@ -354,7 +354,7 @@ def pairing_create(*, actor: User, data: PairingData) -> Pairing:
         consent_given_by=data.consent_given_by,
         consent_given_at=given_at,
         consent_method=data.consent_method,
-        consent_recorded_by_id=actor.pk,
+        consent_recorded_by_id=actor.pk,  # type: ignore[misc]
     )
     pairing.full_clean(
         exclude=["client", "buddy", "unit", "pathway", "referral", "paired_by", "consent_recorded_by"]
@@ -471,7 +471,7 @@ def meeting_record(*, actor: User, pairing_id: Any, data: MeetingData) -> BuddyM
         activity=data.activity,
         note=data.note,
         duration_minutes=data.duration_minutes,
-        recorded_by_id=actor.pk,
+        recorded_by_id=actor.pk,  # type: ignore[misc]
     )
     audit_record(
         actor=actor, action="buddy_meeting_record", obj=meeting, details={"pairing": str(pairing.pk)}

@@ -54,7 +54,7 @@ def register(actor: Persona, unit: Unit, username: str, name: str, **extra: Any)
 
 
 @pytest.fixture
-def admin_c(unit_c: Unit) -> Persona:
+def admin_c(unit_c: Unit) -> Persona:  # noqa: F811
     return _persona(unit_c, UnitRole.Role.UNIT_ADMIN, "admin_c")
 
 

@@ -247,4 +247,4 @@ def test_navigation_links(counsellor_c: Persona, aino_persona: Persona, pro_a: P
 
 def test_pathway_page_links_to_the_pairing_form(counsellor_c: Persona, pathway_c: Pathway) -> None:
     page = counsellor_c.client.get(url("pathway", pathway_c.pk))
-    assert f'{url("buddy-pairing-new")}?pathway={pathway_c.pk}' in page.content.decode()
+    assert f"{url('buddy-pairing-new')}?pathway={pathway_c.pk}" in page.content.decode()
