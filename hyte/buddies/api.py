@@ -203,7 +203,7 @@ class MatchView(LanguageMixin, APIView):
         return Response(MatchSerializer(matches, many=True).data)
 
 
-class MeetingSerializer(serializers.ModelSerializer[BuddyMeeting]):
+class BuddyMeetingSerializer(serializers.ModelSerializer[BuddyMeeting]):
     class Meta:
         model = BuddyMeeting
         fields = ["id", "on", "activity", "note", "duration_minutes", "recorded_at"]
@@ -214,7 +214,7 @@ class PairingSerializer(serializers.ModelSerializer[Pairing]):
 
     buddy_name = serializers.CharField(source="buddy.name", read_only=True)
     client_name = serializers.SerializerMethodField()
-    meetings = MeetingSerializer(many=True, read_only=True)
+    meetings = BuddyMeetingSerializer(many=True, read_only=True)
 
     class Meta:
         model = Pairing
@@ -339,7 +339,7 @@ class BuddyPairingSerializer(serializers.Serializer[Any]):
     ends_on = serializers.DateField()
     status = serializers.CharField()
     unit_name = serializers.CharField()
-    meetings = MeetingSerializer(many=True)
+    meetings = BuddyMeetingSerializer(many=True)
 
 
 class MyPairingListView(LanguageMixin, APIView):
@@ -351,7 +351,7 @@ class MyPairingListView(LanguageMixin, APIView):
         return Response(BuddyPairingSerializer(selectors.my_pairings(actor=request.user), many=True).data)
 
 
-class MeetingInSerializer(serializers.Serializer[Any]):
+class BuddyMeetingInSerializer(serializers.Serializer[Any]):
     on = serializers.DateField()
     activity = serializers.ChoiceField(choices=BuddyMeeting.Activity.choices)
     note = serializers.CharField(max_length=200, required=False, allow_blank=True)
@@ -370,23 +370,23 @@ def _meeting_data(d: dict[str, Any]) -> services.MeetingData:
 class MyMeetingListView(LanguageMixin, APIView):
     permission_classes = [IsVerified]
 
-    @extend_schema(request=MeetingInSerializer, responses={201: MeetingSerializer})
+    @extend_schema(request=BuddyMeetingInSerializer, responses={201: BuddyMeetingSerializer})
     def post(self, request: Request, pk: str) -> Response:
         """Record a meeting of my pairing (no health details in the note)."""
-        d = _valid(MeetingInSerializer(data=request.data))
+        d = _valid(BuddyMeetingInSerializer(data=request.data))
         meeting = services.meeting_record(actor=request.user, pairing_id=pk, data=_meeting_data(d))
-        return Response(MeetingSerializer(meeting).data, status=status.HTTP_201_CREATED)
+        return Response(BuddyMeetingSerializer(meeting).data, status=status.HTTP_201_CREATED)
 
 
 class MyMeetingDetailView(LanguageMixin, APIView):
     permission_classes = [IsVerified]
 
-    @extend_schema(request=MeetingInSerializer, responses=MeetingSerializer)
+    @extend_schema(request=BuddyMeetingInSerializer, responses=BuddyMeetingSerializer)
     def put(self, request: Request, pk: str) -> Response:
         """Correct my meeting within the edit window."""
-        d = _valid(MeetingInSerializer(data=request.data))
+        d = _valid(BuddyMeetingInSerializer(data=request.data))
         meeting = services.meeting_update(actor=request.user, meeting_id=pk, data=_meeting_data(d))
-        return Response(MeetingSerializer(meeting).data)
+        return Response(BuddyMeetingSerializer(meeting).data)
 
     @extend_schema(request=None, responses={204: None})
     def delete(self, request: Request, pk: str) -> Response:

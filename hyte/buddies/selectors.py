@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -269,7 +269,7 @@ def meetings_by_month(*, unit_ids: set[Any], since: date, until: date) -> dict[A
     result: dict[Any, dict[date, int]] = defaultdict(dict)
     for row in rows:
         month = row["month"]
-        month = month.date() if hasattr(month, "date") and callable(month.date) else month
+        month = month.date() if isinstance(month, datetime) else month
         result[row["pairing__unit_id"]][month] = row["n"]
     return dict(result)
 
@@ -287,3 +287,54 @@ def own_meeting(*, actor: User, meeting_id: Any) -> BuddyMeeting | None:
         ).first()
     except (ValueError, ValidationError):
         return None
+
+
+def _month_starts(since: date, until: date) -> list[date]:
+    months, month = [], since.replace(day=1)
+    while month <= until:
+        months.append(month)
+        month = (month.replace(day=28) + timedelta(days=4)).replace(day=1)
+    return months
+
+
+def monthly_figures(
+    *, unit_ids: list[Any] | set[Any], since: date, until: date, municipality: str | None = None
+) -> dict[date, dict[str, int]]:
+    """Per month of the period (first day), for reports: ``pairings`` active at some time in the month
+    (cancelled ones never count; an ended one until it was closed) and ``meetings`` recorded in it. Raw
+    counts: the report protects them. Months with neither are left out."""
+    client = Q(client__municipality_id=municipality) if municipality else Q()
+    pairings = (
+        Pairing.objects.filter(client, unit_id__in=unit_ids, starts_on__lte=until, ends_on__gte=since)
+        .exclude(status=Pairing.Status.CANCELLED)
+        .values_list("starts_on", "ends_on", "closed_on")
+    )
+    months = _month_starts(since, until)
+    figures: dict[date, dict[str, int]] = {m: {"pairings": 0, "meetings": 0} for m in months}
+    for starts_on, ends_on, closed_on in pairings:
+        last = min(ends_on, closed_on) if closed_on else ends_on
+        for month in months:
+            month_end = (month.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1)
+            if starts_on <= min(month_end, until) and last >= max(month, since):
+                figures[month]["pairings"] += 1
+    meetings = Q(pairing__client__municipality_id=municipality) if municipality else Q()
+    for month, n in meetings_by_month_rows(unit_ids, since, until, meetings):
+        figures[month]["meetings"] += n
+    return {m: v for m, v in figures.items() if v["pairings"] or v["meetings"]}
+
+
+def meetings_by_month_rows(
+    unit_ids: list[Any] | set[Any], since: date, until: date, extra: Q | None = None
+) -> list[tuple[date, int]]:
+    rows = (
+        BuddyMeeting.objects.filter(extra or Q(), pairing__unit_id__in=unit_ids, on__gte=since, on__lte=until)
+        .annotate(month=TruncMonth("on"))
+        .values("month")
+        .annotate(n=Count("id"))
+        .order_by("month")
+    )
+    result = []
+    for row in rows:
+        month = row["month"]
+        result.append((month.date() if isinstance(month, datetime) else month, row["n"]))
+    return result

@@ -271,6 +271,12 @@ SPECTACULAR_SETTINGS = {
         "ContactKindEnum": "hyte.pathways.models.Contact.Kind",
         "OutcomeKindEnum": "hyte.pathways.models.Outcome.Kind",
         "LanguageEnum": "hyte.referrals.models.Client.Language",
+        "GivenByEnum": "hyte.referrals.models.Consent.GivenBy",
+        "MethodEnum": "hyte.referrals.models.Consent.Method",
+        "EndReasonEnum": "hyte.referrals.models.Referral.EndReason",
+        "BuddyKindEnum": "hyte.buddies.models.Buddy.Kind",
+        "PairingEndReasonEnum": "hyte.buddies.models.Pairing.EndReason",
+        "BuddyMeetingActivityEnum": "hyte.buddies.models.BuddyMeeting.Activity",
     },
 }
 
