@@ -21,6 +21,7 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_otp.decorators import otp_required
@@ -115,8 +116,10 @@ def buddy_new_page(request: HttpRequest) -> HttpResponse:
         except DomainError as exc:
             _form_error(form, exc)
         else:
-            # Shown once, on this response only (not in a message or the URL).
-            return render(request, "buddies/registered.html", {"buddy": buddy, "password": password})
+            # Shown once, on this response only (not in a message or the URL), and not stored by the browser.
+            response = render(request, "buddies/registered.html", {"buddy": buddy, "password": password})
+            patch_cache_control(response, no_store=True)
+            return response
     return render(request, "buddies/buddy_form.html", {"form": form, "buddy": None})
 
 
