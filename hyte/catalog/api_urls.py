@@ -1,6 +1,7 @@
 from django.urls import include, path
 
 from hyte.attendance import api as attendance_api
+from hyte.buddies import urls as buddies_urls
 from hyte.catalog import api
 from hyte.pathways import api as pathways_api
 from hyte.referrals import api as referrals_api
@@ -99,4 +100,5 @@ urlpatterns = [
     path("meetings/", attendance_api.MeetingListView.as_view(), name="meeting-list"),
     path("group-years/", attendance_api.GroupYearView.as_view(), name="group-year"),
     path("", include(reporting_urls.api_urlpatterns)),
+    path("", include(buddies_urls.api_urlpatterns)),
 ]

@@ -93,6 +93,7 @@ INSTALLED_APPS = [
     "hyte.referrals",
     "hyte.pathways",
     "hyte.attendance",
+    "hyte.buddies",
     "hyte.reporting",
     "hyte.web",
 ]
@@ -270,6 +271,12 @@ SPECTACULAR_SETTINGS = {
         "ContactKindEnum": "hyte.pathways.models.Contact.Kind",
         "OutcomeKindEnum": "hyte.pathways.models.Outcome.Kind",
         "LanguageEnum": "hyte.referrals.models.Client.Language",
+        "GivenByEnum": "hyte.referrals.models.Consent.GivenBy",
+        "MethodEnum": "hyte.referrals.models.Consent.Method",
+        "EndReasonEnum": "hyte.referrals.models.Referral.EndReason",
+        "BuddyKindEnum": "hyte.buddies.models.Buddy.Kind",
+        "PairingEndReasonEnum": "hyte.buddies.models.Pairing.EndReason",
+        "BuddyMeetingActivityEnum": "hyte.buddies.models.BuddyMeeting.Activity",
     },
 }
 
@@ -286,6 +293,9 @@ HYTE_FETCH_ALLOW_PRIVATE_ADDRESSES = env_bool("HYTE_FETCH_ALLOW_PRIVATE_ADDRESSE
 # from the repository (hyte/pathways/licensed.py). Empty: item numbers only.
 HYTE_LICENSED_TEXTS_FILE = os.environ.get("HYTE_LICENSED_TEXTS_FILE", "")
 HYTE_SEARCH_PAGE_SIZE = 20
+# Peer buddies: the longest pairing, and how long a buddy may correct a meeting she recorded.
+HYTE_BUDDY_PAIRING_MAX_MONTHS = int(os.environ.get("HYTE_BUDDY_PAIRING_MAX_MONTHS", "6"))
+HYTE_BUDDY_MEETING_EDIT_HOURS = int(os.environ.get("HYTE_BUDDY_MEETING_EDIT_HOURS", "48"))
 HYTE_SEARCH_MAX_QUERY_LENGTH = 200
 
 SESSION_COOKIE_HTTPONLY = True

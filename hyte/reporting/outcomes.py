@@ -19,6 +19,8 @@ progress, link-worker caseloads and durations, activity passes and rewards, grou
 - *Activity passes*: per pass programme, passes issued in the period, passes valid at some time in
   the period, passes used (at least one confirmed visit), confirmed visits, visits per valid pass,
   rewards earned and handed out.
+- *Peer buddies* (LiiKu-kamut): per month, buddy pairings active at some time in the month
+  (cancelled ones never; an ended one until it was closed) and the meetings buddies recorded.
 - *Groups*: meetings of the groups the scope's organizations provide: groups that met, meetings,
   visits (head counts), first-time visitors, and groups marked to continue next year
   ("18 groups, 11 continue, over 3,200 visits"); by month for the chart.
@@ -75,6 +77,7 @@ def build(scope: Scope, f: ReportFilter) -> Report:
         tables.append(_link_workers(pathways, f, threshold, unit_names if by_unit else None))
     if f.programme is None:
         tables.append(_passes(units, f, threshold))
+        tables.append(_buddies(units, f, threshold))
         tables += _groups(scope, f, threshold)
     return make_report(
         "outcomes",
@@ -447,6 +450,38 @@ def _passes(units: list[Any], f: ReportFilter, threshold: int) -> Table:
         rows=tuple(rows),
         chart=Chart("bar", "visits", _("Confirmed visits")),
         row_header=_("Pass"),
+    )
+
+
+# --- peer buddies ------------------------------------------------------------------------------------
+
+
+def _buddies(units: list[Any], f: ReportFilter, threshold: int) -> Table:
+    from hyte.buddies.selectors import monthly_figures
+
+    figures = monthly_figures(
+        unit_ids=units,
+        since=f.since,
+        until=f.until,
+        municipality=f.municipality.pk if f.municipality is not None else None,
+    )
+    months = sorted(figures)
+    columns = ["pairings", "meetings"]
+    cells, totals = protect_columns(figures, months, columns, threshold=threshold)
+    # The total of "pairings" adds months up (a pairing of three months counts three times): it is a
+    # sum of pairing-months, labelled so.
+    return Table(
+        key="buddies_by_month",
+        title=_("Peer buddies by month"),
+        columns=(Column("pairings", _("Active pairings")), Column("meetings", _("Meetings"))),
+        rows=(
+            *(Row(m.isoformat()[:7], _month_label(m), tuple(cells[m][c] for c in columns)) for m in months),
+            Row("total", TOTAL, tuple(totals[c] for c in columns), total=True),
+        ),
+        note=_(
+            "Active pairings are counted in every month they were active, so the total is pairing-months."
+        ),
+        row_header=_("Month"),
     )
 
 
