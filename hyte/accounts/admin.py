@@ -7,9 +7,10 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from modeltranslation.admin import TranslationAdmin
 
-from hyte.accounts.models import Membership, Unit, UnitRole
+from hyte.accounts.models import Membership, Unit, UnitCapacity, UnitRole
 from hyte.accounts.selectors import is_platform_admin
 from hyte.accounts.services import unit_ids_administered_by, unit_role_delete, unit_role_save
+from hyte.catalog.capacity_admin import ReadOnlyCapacityInline
 
 
 @admin.register(Membership)
@@ -20,10 +21,15 @@ class MembershipAdmin(admin.ModelAdmin):
     search_fields = ["user__username", "organization__name_fi"]
 
 
+class UnitCapacityInline(ReadOnlyCapacityInline):
+    model = UnitCapacity
+
+
 @admin.register(Unit)
 class UnitAdmin(TranslationAdmin):  # type: ignore[type-arg]
     """Platform admins keep the units; a unit admin sees and edits her own units' contact details."""
 
+    inlines = [UnitCapacityInline]
     list_display = [
         "name",
         "organization",

@@ -17,6 +17,7 @@ from modeltranslation.admin import TranslationAdmin, TranslationTabularInline
 
 from hyte.accounts.selectors import is_platform_admin, organization_ids_for_user
 from hyte.catalog import selectors
+from hyte.catalog.capacity_admin import ReadOnlyCapacityInline
 from hyte.catalog.models import (
     Contact,
     Location,
@@ -26,6 +27,7 @@ from hyte.catalog.models import (
     Schedule,
     Service,
     ServiceAtLocation,
+    ServiceCapacity,
     ServiceClass,
     ServiceLanguage,
     TargetGroup,
@@ -146,6 +148,10 @@ class ContactInline(ScopedInlineMixin, TranslationTabularInline):
     extra = 0
 
 
+class ServiceCapacityInline(ReadOnlyCapacityInline):
+    model = ServiceCapacity
+
+
 class StaleFilter(admin.SimpleListFilter):
     title = _("verification")
     parameter_name = "stale"
@@ -166,7 +172,7 @@ class ServiceAdmin(OrganizationScopedMixin, TranslationAdmin):
     search_fields = ["name_fi", "name_sv", "name_en", "external_id"]
     filter_horizontal = ["themes", "service_classes", "target_groups", "municipalities", "languages"]
     readonly_fields = ["external_id", "created_at", "updated_at"]
-    inlines = [ServiceAtLocationInline, ScheduleInline, PhoneInline, ContactInline]
+    inlines = [ServiceAtLocationInline, ScheduleInline, PhoneInline, ContactInline, ServiceCapacityInline]
     list_select_related = ["organization"]
 
     def scoped_queryset(self, request: HttpRequest) -> QuerySet[Any]:
