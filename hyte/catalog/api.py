@@ -219,7 +219,7 @@ class ServiceCapacitySerializer(serializers.Serializer):
     service_id = serializers.UUIDField()
     unit = CapacityUnitSerializer()
     available = serializers.IntegerField()
-    maximum = serializers.IntegerField(allow_null=True)
+    maximum = serializers.IntegerField(required=False, help_text="Not given: we know no maximum.")
     description = serializers.CharField()
     updated = serializers.DateTimeField()
 

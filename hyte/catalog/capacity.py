@@ -251,7 +251,6 @@ def hsds_capacities(capacity: CapacityBase | None, service_id: Any) -> list[dict
                 "service_id": str(service_id),
                 "unit": PLACE_UNIT | {"name": _("free place")},
                 "available": places,
-                "maximum": None,
                 "description": capacity.note or _("Free places for new clients"),
                 "updated": updated,
             }
@@ -263,7 +262,6 @@ def hsds_capacities(capacity: CapacityBase | None, service_id: Any) -> list[dict
                 "service_id": str(service_id),
                 "unit": WEEK_UNIT | {"name": _("week")},
                 "available": capacity.waiting_weeks,
-                "maximum": None,
                 "description": _("Waiting time for new clients, in weeks"),
                 "updated": updated,
             }
