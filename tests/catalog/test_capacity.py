@@ -145,9 +145,7 @@ def test_only_the_editor_role_updates(org_a: Organization) -> None:
 def test_bad_input_through_the_service_changes_nothing(editor_a: Persona, org_a: Organization) -> None:
     service = ServiceFactory(organization=org_a)
     with pytest.raises(DomainError) as caught:
-        services.service_capacity_set(
-            actor=editor_a.user, service_id="not-a-uuid", takes_new_clients="yes"
-        )
+        services.service_capacity_set(actor=editor_a.user, service_id="not-a-uuid", takes_new_clients="yes")
     assert caught.value.code == "malformed_id"
     with pytest.raises(CapacityOutOfRange):
         services.service_capacity_set(
