@@ -308,3 +308,21 @@ def test_api_schema_documents_capacities(client: Any) -> None:
         item["properties"]
     )
     assert {"id", "unit", "available", "updated"} <= set(item["required"])
+
+
+def test_demo_capacity_is_seeded_idempotently() -> None:
+    import io
+
+    from django.core.management import call_command
+
+    from hyte.accounts.models import UnitCapacity
+
+    call_command("seed_demo", "--no-activity", stdout=io.StringIO())
+    counts = (UnitCapacity.objects.count(), ServiceCapacity.objects.count())
+    assert counts == (3, 3)
+    assert ServiceCapacity.objects.filter(takes_new_clients="no").count() == 1
+    assert not UnitCapacity.objects.filter(takes_new_clients="no").exists()
+    out = io.StringIO()
+    call_command("seed_demo", "--no-activity", stdout=out)
+    assert (UnitCapacity.objects.count(), ServiceCapacity.objects.count()) == counts
+    assert "Demo capacity" in out.getvalue()
