@@ -326,3 +326,10 @@ def test_demo_capacity_is_seeded_idempotently() -> None:
     call_command("seed_demo", "--no-activity", stdout=out)
     assert (UnitCapacity.objects.count(), ServiceCapacity.objects.count()) == counts
     assert "Demo capacity" in out.getvalue()
+
+
+def test_admin_shows_the_capacity_with_a_link(editor_a: Persona, org_a: Organization) -> None:
+    service = ServiceFactory(organization=org_a)
+    _state(service, takes_new_clients="yes", waiting_weeks=5)
+    html = editor_a.client.get(reverse("admin:catalog_service_change", args=[service.pk])).content.decode()
+    assert reverse("web:service-capacity", args=[service.pk]) in html and "capacity-full" not in html

@@ -13,7 +13,7 @@ from hyte.accounts.services import unit_capacity_set
 from hyte.catalog.models import Service
 from hyte.catalog.services import service_capacity_set
 
-UNITS = {
+UNITS: dict[str, dict[str, Any]] = {
     "Kokkolan liikuntaneuvonta": {"takes_new_clients": "yes", "waiting_weeks": 3, "free_places": 4},
     "Soiten linkkityö": {"takes_new_clients": "yes", "waiting_weeks": 2},
     "Soiten IPS-työhönvalmennus": {
@@ -27,7 +27,7 @@ UNITS = {
         },
     },
 }
-SERVICES = [
+SERVICES: list[dict[str, Any]] = [
     {
         "takes_new_clients": "no",
         "waiting_weeks": 10,
