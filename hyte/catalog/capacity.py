@@ -10,6 +10,7 @@ has the same limits as check constraints. HSDS 3.1 ``service_capacity`` is made 
 
 from __future__ import annotations
 
+import re
 import uuid
 from dataclasses import dataclass
 from datetime import timedelta
@@ -24,6 +25,7 @@ from django.utils.translation import gettext_lazy
 
 from hyte.catalog.errors import CapacityInconsistent, CapacityNotANumber, CapacityOutOfRange
 
+_WHOLE = re.compile(r"-?[0-9]{1,12}")
 MAX_WAITING_WEEKS = 104
 MAX_FREE_PLACES = 9999
 NOTE_MAX = 200
@@ -147,7 +149,7 @@ def _integer(value: Any, field: str, maximum: int) -> int | None:
         value = int(value)
     if isinstance(value, str):
         text = value.strip()
-        if len(text) > 12 or not text.lstrip("-").isdigit():
+        if not _WHOLE.fullmatch(text):  # ASCII digits only: "²" or "٣" are not numbers here
             raise CapacityNotANumber(details={"field": field})
         value = int(text)
     if not isinstance(value, int):

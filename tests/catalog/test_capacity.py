@@ -59,6 +59,11 @@ BASE = "https://example.invalid/hsds/"
         ("free_places", 10000, CapacityOutOfRange),
         ("free_places", "1e3", CapacityNotANumber),
         ("free_places", "\x00", CapacityNotANumber),
+        ("free_places", "²", CapacityNotANumber),
+        ("free_places", "٣", CapacityNotANumber),
+        ("free_places", "+3", CapacityNotANumber),
+        ("free_places", float("nan"), CapacityNotANumber),
+        ("free_places", float("inf"), CapacityNotANumber),
     ],
 )
 def test_bad_numbers_are_coded_errors(field: str, value: Any, error: type[DomainError]) -> None:
