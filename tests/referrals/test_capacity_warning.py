@@ -213,3 +213,17 @@ def test_sending_a_draft_from_its_page(pro_a: Persona, unit_a: Unit, unit_c: Uni
     pro_a.client.post(url, {"action": "send", "capacity_confirmed": "on"})
     draft.refresh_from_db()
     assert draft.status == "sent"
+
+
+# --- FHIR ---
+
+
+def test_fhir_needs_the_query_flag(pro_a: Persona, unit_a: Unit, unit_c: Unit) -> None:
+    from tests.referrals import test_fhir
+
+    full(unit_c)
+    refused = test_fhir.post(pro_a, test_fhir.sample(unit_c))
+    assert refused.status_code == 409 and test_fhir.nothing_written()
+    assert "receiver_not_taking_clients" in json.dumps(test_fhir.outcome(refused))
+    sent = test_fhir.post(pro_a, test_fhir.sample(unit_c), "?capacity_confirmed=true")
+    assert sent.status_code == 201 and Referral.objects.get().status == "sent"
