@@ -5,11 +5,13 @@ from typing import Any
 from django.contrib import admin
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
 from modeltranslation.admin import TranslationAdmin
 
 from hyte.accounts.models import Membership, Unit, UnitRole
 from hyte.accounts.selectors import is_platform_admin
 from hyte.accounts.services import unit_ids_administered_by, unit_role_delete, unit_role_save
+from hyte.catalog.capacity_admin import capacity_display
 
 
 @admin.register(Membership)
@@ -42,7 +44,13 @@ class UnitAdmin(TranslationAdmin):  # type: ignore[type-arg]
         return units.filter(pk__in=unit_ids_administered_by(request.user))
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
-        return [] if is_platform_admin(request.user) else ["organization", "kind", "receives_referrals"]
+        if is_platform_admin(request.user):
+            return ["capacity_summary"]
+        return ["organization", "kind", "receives_referrals", "capacity_summary"]
+
+    @admin.display(description=_("Capacity"))
+    def capacity_summary(self, obj: Unit) -> Any:
+        return capacity_display(obj, "web:unit-capacity")
 
     def has_module_permission(self, request: HttpRequest) -> bool:
         return is_platform_admin(request.user) or bool(unit_ids_administered_by(request.user))

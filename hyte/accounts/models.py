@@ -4,6 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from hyte.catalog.capacity import CapacityBase
 from hyte.core.ids import new_id
 
 
@@ -108,3 +109,21 @@ class UnitRole(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} – {self.unit} ({self.get_role_display()})"
+
+
+class UnitCapacity(CapacityBase):
+    """Whether a receiving unit takes new clients, its waiting time and free places (the same shape as
+    ``catalog.ServiceCapacity``); shown on the referral form, which warns before sending to a full unit."""
+
+    id = models.UUIDField(primary_key=True, default=new_id, editable=False)
+    unit = models.OneToOneField(
+        Unit, verbose_name=_("unit"), on_delete=models.CASCADE, related_name="capacity"
+    )
+
+    class Meta:
+        verbose_name = _("capacity of a unit")
+        verbose_name_plural = _("capacities of units")
+        constraints = CapacityBase.check_constraints("unit_capacity")
+
+    def __str__(self) -> str:
+        return f"{self.unit} ({self.get_takes_new_clients_display()})"

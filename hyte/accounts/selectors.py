@@ -8,7 +8,7 @@ from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.auth.models import AnonymousUser
 from django.db.models import QuerySet
 
-from hyte.accounts.models import Membership
+from hyte.accounts.models import Membership, Unit
 
 User = AbstractBaseUser | AnonymousUser
 
@@ -39,3 +39,33 @@ def is_data_protection_officer(user: User) -> bool:
         and user.is_active
         and UnitRole.objects.filter(user__pk=user.pk, role=UnitRole.Role.DATA_PROTECTION_OFFICER).exists()  # type: ignore[misc]
     )
+
+
+def units_capacity_editable_by(user: User) -> QuerySet[Unit]:
+    """Receiving units whose capacity the user updates: where she is a unit administrator or a receiver."""
+    from hyte.accounts.models import Unit, UnitRole
+
+    if is_platform_admin(user):
+        return Unit.objects.all()
+    if not user.is_authenticated or not user.is_active:
+        return Unit.objects.none()
+    roles = UnitRole.objects.filter(
+        user_id=user.pk, role__in=[UnitRole.Role.UNIT_ADMIN, UnitRole.Role.RECEIVER]
+    ).values("unit_id")
+    return Unit.objects.filter(pk__in=roles)
+
+
+def unit_capacity_for_editor(*, actor: User, unit_id: object) -> Unit:
+    """The unit (with its capacity, if any) for the capacity page; a unit of someone else is 404."""
+    from hyte.accounts.errors import UnitNotFound
+    from hyte.catalog.selectors import parse_uuid
+
+    unit = (
+        units_capacity_editable_by(actor)
+        .select_related("organization", "capacity", "capacity__updated_by")
+        .filter(pk=parse_uuid(unit_id))
+        .first()
+    )
+    if unit is None:
+        raise UnitNotFound()
+    return unit

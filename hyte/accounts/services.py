@@ -10,7 +10,7 @@ from django.db import transaction
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
-from hyte.accounts.models import Unit, UnitRole
+from hyte.accounts.models import Unit, UnitCapacity, UnitRole
 from hyte.accounts.selectors import User, is_platform_admin
 from hyte.core.audit import audit_record
 from hyte.core.errors import InvalidParameter, PermissionDenied
@@ -106,3 +106,48 @@ def api_client_create(*, name: str, unit_ids: list[Any]) -> ApiClientCredentials
     )
     audit_record(actor=None, action="api_client.create", obj=application, details={"user": user.pk})
     return ApiClientCredentials(client_id=application.client_id, client_secret=secret)
+
+
+@transaction.atomic
+def unit_capacity_set(
+    *,
+    actor: User,
+    unit_id: object,
+    takes_new_clients: Any,
+    waiting_weeks: Any = None,
+    free_places: Any = None,
+    note: dict[str, Any] | None = None,
+) -> UnitCapacity:
+    """A unit administrator or a receiver of the unit states whether it takes new clients, its waiting
+    time and free places (audited). The same rules as a service's (``catalog.capacity``); a unit where
+    the actor has no such role is not found."""
+    from hyte.accounts.errors import UnitNotFound
+    from hyte.accounts.selectors import units_capacity_editable_by
+    from hyte.catalog.capacity import apply_capacity, clean_capacity
+    from hyte.catalog.selectors import parse_uuid
+
+    unit = units_capacity_editable_by(actor).select_for_update().filter(pk=parse_uuid(unit_id)).first()
+    if unit is None:
+        raise UnitNotFound()
+    values = clean_capacity(
+        takes_new_clients=takes_new_clients, waiting_weeks=waiting_weeks, free_places=free_places, note=note
+    )
+    record = UnitCapacity.objects.filter(unit=unit).first()
+    created = record is None
+    record = record or UnitCapacity(unit=unit)
+    changed = apply_capacity(record, values, actor=actor)
+    record.full_clean()
+    record.save()
+    audit_record(
+        actor=actor,
+        action="unit_capacity.create" if created else "unit_capacity.update",
+        obj=record,
+        details={
+            "unit": str(unit.pk),
+            "fields": sorted(changed),
+            "takes_new_clients": values.takes_new_clients,
+            "waiting_weeks": values.waiting_weeks,
+            "free_places": values.free_places,
+        },
+    )
+    return record

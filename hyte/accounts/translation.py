@@ -1,8 +1,13 @@
 from modeltranslation.translator import TranslationOptions, register
 
-from hyte.accounts.models import Unit
+from hyte.accounts.models import Unit, UnitCapacity
 
 
 @register(Unit)
 class UnitTranslation(TranslationOptions):
     fields = ("name",)
+
+
+@register(UnitCapacity)
+class UnitCapacityTranslation(TranslationOptions):
+    fields = ("note",)

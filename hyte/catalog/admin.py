@@ -17,6 +17,7 @@ from modeltranslation.admin import TranslationAdmin, TranslationTabularInline
 
 from hyte.accounts.selectors import is_platform_admin, organization_ids_for_user
 from hyte.catalog import selectors
+from hyte.catalog.capacity_admin import capacity_display
 from hyte.catalog.models import (
     Contact,
     Location,
@@ -165,12 +166,16 @@ class ServiceAdmin(OrganizationScopedMixin, TranslationAdmin):
     list_filter = [StaleFilter, "status", "free", "themes"]
     search_fields = ["name_fi", "name_sv", "name_en", "external_id"]
     filter_horizontal = ["themes", "service_classes", "target_groups", "municipalities", "languages"]
-    readonly_fields = ["external_id", "created_at", "updated_at"]
+    readonly_fields = ["external_id", "created_at", "updated_at", "capacity_summary"]
     inlines = [ServiceAtLocationInline, ScheduleInline, PhoneInline, ContactInline]
     list_select_related = ["organization"]
 
     def scoped_queryset(self, request: HttpRequest) -> QuerySet[Any]:
         return selectors.services_editable_by(request.user)
+
+    @admin.display(description=_("Capacity"))
+    def capacity_summary(self, obj: Service) -> Any:
+        return capacity_display(obj, "web:service-capacity")
 
     def save_formset(self, request: HttpRequest, form: Any, formset: Any, change: bool) -> None:
         instances = formset.save(commit=False)

@@ -18,6 +18,7 @@ from rest_framework.utils.urls import remove_query_param, replace_query_param
 from rest_framework.views import APIView
 
 from hyte.catalog import selectors
+from hyte.catalog.capacity import TakesNewClients, hsds_capacities
 from hyte.catalog.errors import InvalidSearchParameter
 from hyte.catalog.models import Location, Municipality, Organization, Schedule, Service, Theme
 
@@ -199,7 +200,37 @@ class ContactSerializer(serializers.Serializer):
     phone = serializers.CharField()
 
 
+class CapacityUnitSerializer(serializers.Serializer):
+    """HSDS 3.1 ``unit``: what a capacity is counted in."""
+
+    id = serializers.UUIDField()
+    name = serializers.CharField()
+    scheme = serializers.CharField()
+    identifier = serializers.CharField()
+    uri = serializers.URLField(required=False)
+
+
+class ServiceCapacitySerializer(serializers.Serializer):
+    """HSDS 3.1 ``service_capacity``. Unit "place" (scheme HYTE): ``available`` free places for new
+    clients (0 when the service takes no new clients). Unit "week" (UCUM ``wk``): ``available`` is the
+    waiting time in weeks for a new client."""
+
+    id = serializers.UUIDField()
+    service_id = serializers.UUIDField()
+    unit = CapacityUnitSerializer()
+    available = serializers.IntegerField()
+    maximum = serializers.IntegerField(required=False, help_text="Not given: we know no maximum.")
+    description = serializers.CharField()
+    updated = serializers.DateTimeField()
+
+
 class ServiceDetailSerializer(ServiceListSerializer):
+    capacities = serializers.SerializerMethodField(
+        help_text="HSDS 3.1 service_capacity: free places and waiting time in weeks; empty when not stated."
+    )
+    takes_new_clients = serializers.SerializerMethodField(
+        help_text="HYTE extension: yes, no or not_stated (what the organization last said)."
+    )
     languages = CodeNameSerializer(many=True)
     target_groups = CodeNameSerializer(many=True)
     service_classes = CodeNameSerializer(many=True)
@@ -228,7 +259,18 @@ class ServiceDetailSerializer(ServiceListSerializer):
             "contacts",
             "last_verified_at",
             "is_stale",
+            "takes_new_clients",
+            "capacities",
         ]
+
+    @extend_schema_field(ServiceCapacitySerializer(many=True))
+    def get_capacities(self, obj: Service) -> list[dict[str, Any]]:
+        return hsds_capacities(getattr(obj, "capacity", None), obj.pk)
+
+    @extend_schema_field(serializers.ChoiceField(choices=TakesNewClients.values))
+    def get_takes_new_clients(self, obj: Service) -> str:
+        capacity = getattr(obj, "capacity", None)
+        return capacity.takes_new_clients if capacity is not None else TakesNewClients.NOT_STATED
 
 
 def _page_links(request: Request, page: Any) -> tuple[str | None, str | None]:

@@ -26,3 +26,18 @@ class ServiceNotFound(NotFoundForUser):
 class OrganizationNotFound(NotFoundForUser):
     code = "organization_not_found"
     default_message = _("No such organization.")
+
+
+class CapacityOutOfRange(InvalidParameter):
+    code = "capacity_out_of_range"
+    default_message = _("A capacity value is out of range.")
+
+
+class CapacityNotANumber(InvalidParameter):
+    code = "capacity_not_a_number"
+    default_message = _("Give a whole number, without decimals.")
+
+
+class CapacityInconsistent(InvalidParameter):
+    code = "capacity_inconsistent"
+    default_message = _("The capacity values contradict each other.")

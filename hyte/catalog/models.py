@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from hyte.catalog.capacity import CapacityBase
 from hyte.core.ids import new_id
 
 
@@ -594,3 +595,22 @@ class Event(models.Model):
 
     def __str__(self) -> str:
         return f"{self.title} {self.starts_at:%Y-%m-%d %H:%M}"
+
+
+class ServiceCapacity(CapacityBase):
+    """HSDS 3.1 ``service_capacity`` of one service: takes new clients, waiting time, free places.
+    A row of its own (not fields on Service) so imports that write services in bulk never touch it and
+    "not stated" is simply no row; see ``catalog.capacity``."""
+
+    id = models.UUIDField(primary_key=True, default=new_id, editable=False)
+    service = models.OneToOneField(
+        Service, verbose_name=_("service"), on_delete=models.CASCADE, related_name="capacity"
+    )
+
+    class Meta:
+        verbose_name = _("capacity of a service")
+        verbose_name_plural = _("capacities of services")
+        constraints = CapacityBase.check_constraints("service_capacity")
+
+    def __str__(self) -> str:
+        return f"{self.service} ({self.get_takes_new_clients_display()})"

@@ -290,7 +290,7 @@ def service_detail(*, service_id: object) -> Service:
     pk = parse_uuid(service_id)
     service = (
         public_services()
-        .select_related("organization")
+        .select_related("organization", "capacity")
         .prefetch_related(
             "themes",
             "municipalities",
@@ -420,3 +420,33 @@ def county_exists(code: str) -> bool:
     from hyte.catalog.models import WellbeingServicesCounty
 
     return WellbeingServicesCounty.objects.filter(code=code).exists()
+
+
+# --- capacity ---
+
+
+def services_capacity_editable_by(user: User) -> QuerySet[Service]:
+    """Services whose capacity the user updates: those of organizations where she is a service editor
+    (coordinators and front desk staff do not)."""
+    from hyte.accounts.models import Membership
+
+    if is_platform_admin(user):
+        return Service.objects.all()
+    if not user.is_authenticated or not user.is_active:
+        return Service.objects.none()
+    orgs = Membership.objects.filter(user_id=user.pk, role=Membership.Role.EDITOR).values("organization_id")
+    return Service.objects.filter(organization_id__in=orgs)
+
+
+def service_capacity_for_editor(*, actor: User, service_id: object) -> Service:
+    """The service (with its capacity, if any) for the capacity page; another organization's is 404."""
+    pk = parse_uuid(service_id)
+    service = (
+        services_capacity_editable_by(actor)
+        .select_related("organization", "capacity", "capacity__updated_by")
+        .filter(pk=pk)
+        .first()
+    )
+    if service is None:
+        raise ServiceNotFound()
+    return service

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db import models, transaction
 from django.utils import timezone
 
 from hyte.accounts.selectors import User
+from hyte.catalog.capacity import apply_capacity, clean_capacity
 from hyte.catalog.errors import ServiceNotFound
-from hyte.catalog.models import Location, Organization, Service
+from hyte.catalog.models import Location, Organization, Service, ServiceCapacity
 from hyte.catalog.search.index import index_services, unindex_services
-from hyte.catalog.selectors import parse_uuid, services_editable_by
+from hyte.catalog.selectors import parse_uuid, services_capacity_editable_by, services_editable_by
 from hyte.core.audit import audit_record
 
 
@@ -69,3 +72,44 @@ def catalog_object_delete(*, actor: User, obj: models.Model) -> None:
         affected = []
     obj.delete()
     search_index_refresh(service_ids=affected)
+
+
+@transaction.atomic
+def service_capacity_set(
+    *,
+    actor: User,
+    service_id: object,
+    takes_new_clients: Any,
+    waiting_weeks: Any = None,
+    free_places: Any = None,
+    note: dict[str, Any] | None = None,
+) -> ServiceCapacity:
+    """A service editor of the organization states the service's capacity (audited). Values are
+    checked by ``capacity.clean_capacity``: out of range, not whole numbers or contradicting each other
+    are coded 400s; another organization's service is not found."""
+    pk = parse_uuid(service_id)
+    service = services_capacity_editable_by(actor).select_for_update().filter(pk=pk).first()
+    if service is None:
+        raise ServiceNotFound()
+    values = clean_capacity(
+        takes_new_clients=takes_new_clients, waiting_weeks=waiting_weeks, free_places=free_places, note=note
+    )
+    record = ServiceCapacity.objects.filter(service=service).first()
+    created = record is None
+    record = record or ServiceCapacity(service=service)
+    changed = apply_capacity(record, values, actor=actor)
+    record.full_clean()
+    record.save()
+    audit_record(
+        actor=actor,
+        action="service_capacity.create" if created else "service_capacity.update",
+        obj=record,
+        details={
+            "service": str(service.pk),
+            "fields": sorted(changed),
+            "takes_new_clients": values.takes_new_clients,
+            "waiting_weeks": values.waiting_weeks,
+            "free_places": values.free_places,
+        },
+    )
+    return record

@@ -66,3 +66,8 @@ class ContactTR(TranslationOptions):
 @register(models.Event)
 class EventTR(TranslationOptions):
     fields = ("title", "description")
+
+
+@register(models.ServiceCapacity)
+class ServiceCapacityTR(TranslationOptions):
+    fields = ("note",)

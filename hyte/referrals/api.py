@@ -13,7 +13,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from hyte.catalog.api import LanguageMixin
+from hyte.catalog.api import ERROR_SCHEMA, LanguageMixin
 from hyte.core.errors import InvalidParameter
 from hyte.referrals import selectors, services
 from hyte.referrals.models import Client, Consent, Referral, ReferralEvent
@@ -64,6 +64,12 @@ class ReferralInSerializer(serializers.Serializer[Any]):
     client = ClientInSerializer()
     consent = ConsentInSerializer(required=False, allow_null=True, default=None)
     send = serializers.BooleanField(default=True)
+    capacity_confirmed = serializers.BooleanField(
+        default=False,
+        help_text="Send even though the receiving unit or service says it takes no new clients (or has "
+        "0 free places). Without it such a send is a 409 receiver_not_taking_clients whose details carry "
+        "the capacity as stated.",
+    )
 
 
 class TransitionInSerializer(serializers.Serializer[Any]):
@@ -73,6 +79,9 @@ class TransitionInSerializer(serializers.Serializer[Any]):
     outcome_summary = serializers.CharField(max_length=MAX_TEXT, required=False)
     end_reason = serializers.ChoiceField(choices=Referral.EndReason.choices, required=False)
     end_note = serializers.CharField(max_length=MAX_TEXT, required=False, allow_blank=True)
+    capacity_confirmed = serializers.BooleanField(
+        default=False, help_text="For action send: as in creating a referral."
+    )
 
 
 class AppointmentSerializer(serializers.Serializer[Any]):
@@ -207,7 +216,7 @@ class ReferralListView(LanguageMixin, APIView):
 
     @extend_schema(
         request=ReferralInSerializer,
-        responses={201: ReferralDetailSerializer},
+        responses={201: ReferralDetailSerializer, 409: ERROR_SCHEMA},
         parameters=[OpenApiParameter("Idempotency-Key", str, location="header")],
     )
     def post(self, request: Request) -> Response:
@@ -240,7 +249,7 @@ class ReferralDetailView(LanguageMixin, APIView):
 class ReferralTransitionView(LanguageMixin, APIView):
     permission_classes = [IsVerified]
 
-    @extend_schema(request=TransitionInSerializer, responses=ReferralListSerializer)
+    @extend_schema(request=TransitionInSerializer, responses={200: ReferralListSerializer, 409: ERROR_SCHEMA})
     def post(self, request: Request, pk: str) -> Response:
         """The referral after the change, without the client's data (read the detail for those)."""
         data = _valid(TransitionInSerializer(data=request.data))

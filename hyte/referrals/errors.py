@@ -29,3 +29,14 @@ class ReferralTransitionNotAllowed(InvalidTransition):
 class NotInUnit(PermissionDenied):
     code = "not_in_unit"
     default_message = _("You do not have the role this needs in the unit.")
+
+
+class ReceiverFull(DomainError):
+    """Sending to a unit or service that says it takes no new clients needs an explicit confirmation."""
+
+    code = "receiver_not_taking_clients"
+    http_status = 409
+    default_message = _(
+        "The receiving unit or service says it takes no new clients now. Confirm that you want to send "
+        "the referral anyway."
+    )

@@ -233,6 +233,7 @@ class ServiceRequestCreateView(FHIRView):
             (201, FHIR_JSON): OpenApiTypes.OBJECT,
             (200, FHIR_JSON): OpenApiTypes.OBJECT,
             (400, FHIR_JSON): OpenApiTypes.OBJECT,
+            (409, FHIR_JSON): OpenApiTypes.OBJECT,
             (422, FHIR_JSON): OpenApiTypes.OBJECT,
         },
         parameters=[
@@ -241,6 +242,12 @@ class ServiceRequestCreateView(FHIRView):
                 "referring_unit",
                 OpenApiTypes.UUID,
                 description="The sending unit, needed when you are a professional in several units.",
+            ),
+            OpenApiParameter(
+                "capacity_confirmed",
+                OpenApiTypes.BOOL,
+                description="true: send even though the receiving unit or service says it takes no new "
+                "clients (otherwise 409 receiver_not_taking_clients).",
             ),
         ],
     )
@@ -252,6 +259,7 @@ class ServiceRequestCreateView(FHIRView):
             actor=request.user,
             referring_unit_id=referring_unit_id,
             idempotency_key=request.headers.get("Idempotency-Key") or incoming.idempotency_key,
+            capacity_confirmed=request.query_params.get("capacity_confirmed", "").lower() in ("1", "true"),
             **incoming.create_kwargs(),
         )
         created = not referral.replayed

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from hyte.accounts.models import Unit, UnitRole
@@ -77,6 +78,8 @@ class ReferralForm(ClientFields):
         label=_("How the consent was recorded"), choices=Consent.Method.choices
     )
     consent_scope = forms.ChoiceField(label=_("Scope of the consent"), choices=Consent.Scope.choices)
+    # Shown (in the capacity panel) only when the receiver says it takes no new clients.
+    capacity_confirmed = forms.BooleanField(required=False)
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -86,6 +89,15 @@ class ReferralForm(ClientFields):
         if len(units := list(mine[:2])) == 1:  # the usual case: one's own unit, chosen already
             self.fields["referring_unit"].initial = units[0].pk
         self.fields["receiving_unit"].queryset = Unit.objects.filter(receives_referrals=True)  # type: ignore[attr-defined]
+        # Choosing the receiver refreshes its capacity beside the field (htmx; without JavaScript the
+        # capacity of the chosen unit is shown when the form comes back).
+        self.fields["receiving_unit"].widget.attrs |= {
+            "hx-get": reverse("web:referral-capacity"),
+            "hx-trigger": "change",
+            "hx-target": "#receiver-capacity",
+            "hx-include": "[name='service']",
+            "aria-describedby": "receiver-capacity",
+        }
 
 
 class DeclineForm(forms.Form):

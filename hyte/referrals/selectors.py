@@ -6,6 +6,7 @@ nothing more than anyone else: personal data is for the units that handle the re
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -15,7 +16,8 @@ from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from hyte.accounts.models import UnitRole
+from hyte.accounts.models import Unit, UnitCapacity, UnitRole
+from hyte.catalog.models import Service, ServiceCapacity
 from hyte.core.personal_log import log_personal_data
 from hyte.referrals.errors import ReferralNotFound
 from hyte.referrals.models import Referral
@@ -149,3 +151,67 @@ def may_book_appointment(*, actor: User, referral: Referral) -> bool:
             user__pk=actor.pk, unit_id=referral.receiving_unit_id, role=UnitRole.Role.RECEIVER
         ).exists()
     )
+
+
+# --- capacity of the receiver ---
+
+
+@dataclass
+class ReceiverCapacity:
+    """What the referral form shows of the receiving unit and the chosen service: whether they take new
+    clients, waiting time, free places. ``full`` when either says it takes no new clients (or has 0 free
+    places): sending then needs an explicit confirmation."""
+
+    unit: Unit | None = None
+    unit_capacity: UnitCapacity | None = None
+    service: Service | None = None
+    service_capacity: ServiceCapacity | None = None
+
+    @property
+    def rows(self) -> list[tuple[Any, Any]]:
+        return [
+            (owner, capacity)
+            for owner, capacity in ((self.unit, self.unit_capacity), (self.service, self.service_capacity))
+            if owner is not None
+        ]
+
+    @property
+    def full(self) -> bool:
+        return any(c is not None and c.is_full for c in (self.unit_capacity, self.service_capacity))
+
+    def as_details(self) -> dict[str, Any]:
+        details: dict[str, Any] = {}
+        if self.unit_capacity is not None:
+            details["receiving_unit"] = self.unit_capacity.as_dict()
+        if self.service_capacity is not None:
+            details["service"] = self.service_capacity.as_dict()
+        return details
+
+
+def receiver_capacity(*, unit_id: Any = None, service_id: Any = None) -> ReceiverCapacity:
+    """The capacity of a unit that receives referrals and of an active tray service (unknown or
+    malformed ids are simply left out: this is shown beside a form, whose own checks name bad input)."""
+    found = ReceiverCapacity()
+    try:
+        unit = (
+            Unit.objects.select_related("capacity").filter(pk=unit_id, receives_referrals=True).first()
+            if unit_id
+            else None
+        )
+    except (ValueError, ValidationError):
+        unit = None
+    try:
+        service = (
+            Service.objects.select_related("capacity")
+            .filter(pk=service_id, status=Service.Status.ACTIVE)
+            .first()
+            if service_id
+            else None
+        )
+    except (ValueError, ValidationError):
+        service = None
+    if unit is not None:
+        found.unit, found.unit_capacity = unit, getattr(unit, "capacity", None)
+    if service is not None:
+        found.service, found.service_capacity = service, getattr(service, "capacity", None)
+    return found

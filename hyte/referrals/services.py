@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 
 from hyte.accounts.models import Unit, UnitRole
 from hyte.catalog.models import Service, Theme
+from hyte.core.audit import audit_record
 from hyte.core.crypto import encrypt, lookup_hash
 from hyte.core.errors import InvalidParameter
 from hyte.core.personal_log import log_personal_data
@@ -26,11 +27,12 @@ from hyte.referrals.errors import (
     ConsentMissing,
     ConsentWithdrawn,
     NotInUnit,
+    ReceiverFull,
     ReferralNotFound,
     ReferralTransitionNotAllowed,
 )
 from hyte.referrals.models import Client, Consent, Referral, ReferralEvent
-from hyte.referrals.selectors import Roles, actor_roles, is_visible
+from hyte.referrals.selectors import Roles, actor_roles, is_visible, receiver_capacity
 
 User = AbstractBaseUser | AnonymousUser
 S = Referral.Status
@@ -121,9 +123,12 @@ def referral_create(
     service_id: Any = None,
     idempotency_key: str | None = None,
     send: bool = True,
+    capacity_confirmed: bool = False,
 ) -> Referral:
     """A new referral (sent at once unless ``send=False``). The same ``idempotency_key`` from the same
-    referrer gives back the referral the first request made, so a double submission creates one."""
+    referrer gives back the referral the first request made, so a double submission creates one.
+    Sending to a unit or service that says it takes no new clients (or has 0 free places) raises
+    ``ReceiverFull`` unless ``capacity_confirmed``."""
     roles = actor_roles(actor)
     if not _holds(roles, referring_unit_id, UnitRole.Role.PROFESSIONAL):
         raise NotInUnit()
@@ -148,6 +153,8 @@ def referral_create(
         and not Service.objects.filter(pk=service_id, status=Service.Status.ACTIVE).exists()
     ):
         raise InvalidParameter(_("The service was not found in the tray."), details={"field": "service"})
+    if send:
+        _check_capacity(actor, receiving.pk, service_id, confirmed=capacity_confirmed)
     person = client_record(actor, client)
     referral = Referral(
         kind=kind,
@@ -197,6 +204,29 @@ def referral_create(
     if send:
         _apply(referral, "send", actor, roles)
     return referral
+
+
+# --- capacity of the receiver ---
+
+
+def _check_capacity(actor: User, unit_id: Any, service_id: Any, *, confirmed: bool) -> None:
+    """A receiver that says it takes no new clients (or has 0 free places) gets the referral only when
+    the sender confirms; a confirmed send is in the audit trail (no personal data: unit, service and
+    the capacity as stated)."""
+    capacity = receiver_capacity(unit_id=unit_id, service_id=service_id)
+    if not capacity.full:
+        return
+    if not confirmed:
+        raise ReceiverFull(details={"capacity": capacity.as_details()})
+    record = capacity.unit_capacity if capacity.unit_capacity is not None else capacity.service_capacity
+    assert record is not None
+    audit_record(
+        actor=actor,
+        action="referral.send_to_full_receiver",
+        obj=record,
+        details={"unit": str(unit_id), "service": str(service_id) if service_id else None}
+        | capacity.as_details(),
+    )
 
 
 # --- the state machine ---
@@ -314,9 +344,12 @@ def _required(value: str, field: str) -> str:
 
 
 @transaction.atomic
-def referral_transition(*, actor: User, referral_id: Any, action: str, **fields: Any) -> Referral:
+def referral_transition(
+    *, actor: User, referral_id: Any, action: str, capacity_confirmed: bool = False, **fields: Any
+) -> Referral:
     """Apply ``action`` to the referral under a row lock: of two users acting at once, one wins and the
-    other gets ReferralTransitionNotAllowed (409). Unknown actions are a 400."""
+    other gets ReferralTransitionNotAllowed (409). Unknown actions are a 400. Sending a draft to a full
+    receiver needs ``capacity_confirmed`` (see ``referral_create``)."""
     if action not in TRANSITIONS:
         raise InvalidParameter(details={"field": "action"})
     allowed: dict[str, set[str]] = {
@@ -338,6 +371,8 @@ def referral_transition(*, actor: User, referral_id: Any, action: str, **fields:
     if action == "discontinue" and fields.get("end_reason") not in Referral.EndReason.values:
         raise InvalidParameter(_("Choose why the referral ended."), details={"field": "end_reason"})
     referral, roles = _locked(referral_id, actor)
+    if action == "send" and referral.status in TRANSITIONS["send"].sources:
+        _check_capacity(actor, referral.receiving_unit_id, referral.service_id, confirmed=capacity_confirmed)
     return _apply(referral, action, actor, roles, **fields)
 
 

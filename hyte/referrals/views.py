@@ -18,6 +18,7 @@ from hyte.catalog.models import Service
 from hyte.core.errors import DomainError
 from hyte.pathways import services as pathway_services
 from hyte.referrals import selectors, services
+from hyte.referrals.errors import ReceiverFull
 from hyte.referrals.figures import is_coordinator, parse_period, referral_figures
 from hyte.referrals.forms import AppointmentForm, CompleteForm, DeclineForm, DiscontinueForm, ReferralForm
 from hyte.referrals.models import Referral
@@ -102,6 +103,7 @@ def referral_new_page(request: HttpRequest) -> HttpResponse:
                 "risk_notes": d["risk_notes"],
                 "urgency": d["urgency"],
                 "idempotency_key": d["idempotency_key"],
+                "capacity_confirmed": d["capacity_confirmed"],
             }
             client = form.client_data()
             try:
@@ -111,6 +113,8 @@ def referral_new_page(request: HttpRequest) -> HttpResponse:
                     )
                 else:
                     referral = services.referral_create(actor=request.user, client=client, **values)
+            except ReceiverFull as exc:
+                form.add_error("capacity_confirmed", str(exc.message))
             except DomainError as exc:
                 form.add_error(None, str(exc.message))
             else:
@@ -136,9 +140,35 @@ def referral_new_page(request: HttpRequest) -> HttpResponse:
                 "reason": contact_request.message,
             }
         form = ReferralForm(user=request.user, initial=initial)
-    return render(
-        request, "referrals/new.html", {"form": form, "service": service, "contact_request": contact_request}
+    unit_id = (
+        request.POST.get("receiving_unit") if request.method == "POST" else form["receiving_unit"].value()
     )
+    capacity = selectors.receiver_capacity(unit_id=unit_id, service_id=service.pk if service else None)
+    return render(
+        request,
+        "referrals/new.html",
+        {
+            "form": form,
+            "service": service,
+            "contact_request": contact_request,
+            "capacity": capacity,
+            "capacity_errors": form.errors.get("capacity_confirmed", []),
+            "capacity_confirmed": bool(form.is_bound and form.data.get("capacity_confirmed")),
+        },
+    )
+
+
+@otp_required
+@require_GET
+def receiver_capacity_fragment(request: HttpRequest) -> HttpResponse:
+    """The capacity panel of the referral form for the chosen receiving unit and service (htmx)."""
+    if not selectors.is_professional(request.user):
+        raise Http404
+    capacity = selectors.receiver_capacity(
+        unit_id=request.GET.get("receiving_unit", "")[:64] or None,
+        service_id=request.GET.get("service", "")[:64] or None,
+    )
+    return render(request, "referrals/_capacity.html", {"capacity": capacity})
 
 
 def _contact_request(request: HttpRequest) -> Any:
@@ -176,6 +206,11 @@ def referral_page(request: HttpRequest, referral_id: str) -> HttpResponse:
             if selectors.may_book_appointment(actor=request.user, referral=referral)
             else None,
             "is_receiving_worker": selectors.may_book_appointment(actor=request.user, referral=referral),
+            "send_capacity": selectors.receiver_capacity(
+                unit_id=referral.receiving_unit_id, service_id=referral.service_id
+            )
+            if "send" in actions
+            else None,
             "may_withdraw_consent": referral.status in services.OPEN
             and hasattr(referral, "consent")
             and referral.consent.active,
@@ -214,6 +249,8 @@ def referral_action(request: HttpRequest, referral_id: str) -> HttpResponse:
                 messages.error(request, _("Fill in the reason before you continue."))
                 return redirect("web:referral", referral_id=referral_id)
             fields = {k: v for k, v in form.cleaned_data.items() if v != ""}
+        if action == "send":
+            fields["capacity_confirmed"] = bool(request.POST.get("capacity_confirmed"))
         referral = services.referral_transition(
             actor=request.user, referral_id=referral_id, action=action, **fields
         )

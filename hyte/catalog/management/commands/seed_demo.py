@@ -11,6 +11,7 @@ from django.db import transaction
 from hyte.accounts.models import Membership, Unit, UnitRole
 from hyte.attendance.models import PassProgramme
 from hyte.buddies.demo import seed_buddies
+from hyte.catalog.demo.capacity import seed_capacity
 from hyte.catalog.demo.loader import load_demo
 from hyte.catalog.models import Organization, Service
 from hyte.reporting.demo import seed_activity
@@ -142,3 +143,4 @@ class Command(BaseCommand):
         if not options["no_activity"]:
             seed_activity(self.stdout)
         seed_buddies(self.stdout, DEMO_PASSWORD)
+        seed_capacity(self.stdout)  # after the demo referrals: a full receiver would need confirming
