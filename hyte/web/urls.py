@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from hyte.accounts import views as account_views
 from hyte.attendance import checkin_views
 from hyte.attendance import views as attendance_views
+from hyte.feedback import urls as feedback_urls
 from hyte.integrations.ical import views as ical_views
 from hyte.pathways import views as pathway_views
 from hyte.referrals import views as referral_views
@@ -53,4 +54,5 @@ urlpatterns = [
     path(_("groups/export.csv"), attendance_views.meetings_csv, name="meetings-csv"),
     path(_("staff/personal-data-log/"), views.personal_data_log_page, name="personal-data-log"),
     path("", include(reporting_urls.web_urlpatterns)),
+    path("", include(feedback_urls.web_urlpatterns)),
 ]
