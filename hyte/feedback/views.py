@@ -69,7 +69,7 @@ def feedback_page(request: HttpRequest, token: str) -> HttpResponse:
     fresh = ""
     if not browser:
         fresh = secrets.token_urlsafe(24)
-    form = FeedbackForm(request.POST or None, initial={"nonce": browser or fresh})
+    form = FeedbackForm(request.POST if request.method == "POST" else None, initial={"nonce": browser or fresh})
     status = 200
     if request.method == "POST":
         if form.is_valid():
