@@ -19,7 +19,10 @@ class FeedbackForm(forms.Form):
         ],
         coerce=int,
         widget=forms.RadioSelect,
-        error_messages={"required": _("Choose a rating from 1 to 5."), "invalid_choice": _("Choose a rating from 1 to 5.")},
+        error_messages={
+            "required": _("Choose a rating from 1 to 5."),
+            "invalid_choice": _("Choose a rating from 1 to 5."),
+        },
     )
     recommend = forms.ChoiceField(
         label=_("Would you recommend this to a friend?"),

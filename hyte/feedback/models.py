@@ -63,7 +63,12 @@ class FeedbackLink(models.Model):
         "catalog.Organization", verbose_name=_("organization"), on_delete=models.PROTECT, related_name="+"
     )
     unit = models.ForeignKey(
-        "accounts.Unit", verbose_name=_("unit"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        "accounts.Unit",
+        verbose_name=_("unit"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     service = models.ForeignKey(
         "catalog.Service",
@@ -125,6 +130,9 @@ class FeedbackReceipt(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["link", "nonce"], name="one_answer_per_nonce")]
 
+    def __str__(self) -> str:
+        return str(self.pk)
+
 
 class FeedbackAnswer(models.Model):
     """One anonymous answer: no client, no link, no address, no browser, and the day only."""
@@ -146,7 +154,12 @@ class FeedbackAnswer(models.Model):
         "catalog.Organization", verbose_name=_("organization"), on_delete=models.PROTECT, related_name="+"
     )
     unit = models.ForeignKey(
-        "accounts.Unit", verbose_name=_("unit"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        "accounts.Unit",
+        verbose_name=_("unit"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     service = models.ForeignKey(
         "catalog.Service",
@@ -177,7 +190,9 @@ class FeedbackAnswer(models.Model):
         verbose_name = _("feedback answer")
         verbose_name_plural = _("feedback answers")
         constraints = [
-            models.CheckConstraint(condition=models.Q(rating__gte=1, rating__lte=5), name="feedback_rating_1_5")
+            models.CheckConstraint(
+                condition=models.Q(rating__gte=1, rating__lte=5), name="feedback_rating_1_5"
+            )
         ]
         indexes = [models.Index(fields=["organization", "submitted_on"], name="feedback_org_day")]
 

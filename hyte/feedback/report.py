@@ -188,7 +188,9 @@ def build(scope: Scope, f: ReportFilter) -> Report:
     answers = answers_in(scope, f)
 
     by_service = _tallies(answers, "service_id")
-    services = {s.pk: str(s.name) for s in Service.objects.filter(pk__in=[k for k in by_service if k != NONE])}
+    services = {
+        s.pk: str(s.name) for s in Service.objects.filter(pk__in=[k for k in by_service if k != NONE])
+    }
     service_order = sorted((k for k in by_service if k != NONE), key=lambda k: (services.get(k, ""), str(k)))
     if NONE in by_service:
         service_order.append(NONE)

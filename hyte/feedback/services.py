@@ -179,7 +179,11 @@ def link_for_meeting(
         raise NotFoundForUser(_("The meeting was not found among your organization's groups."))
     if max_answers is None:
         max_answers = min(meeting_cap(), max(meeting.head_count, 1))
-    if isinstance(max_answers, bool) or not isinstance(max_answers, int) or not 1 <= max_answers <= meeting_cap():
+    if (
+        isinstance(max_answers, bool)
+        or not isinstance(max_answers, int)
+        or not 1 <= max_answers <= meeting_cap()
+    ):
         raise InvalidParameter(
             _("Give the number of answers, 1 to %(cap)d.") % {"cap": meeting_cap()},
             details={"field": "max_answers"},
@@ -303,11 +307,12 @@ def answer_submit(*, token: str, answer: Answer, nonce: str = "") -> FeedbackAns
 def comment_hide(*, actor: User, answer_id: Any, hidden: bool = True) -> FeedbackAnswer:
     """Hide an abusive comment from the reports (or show it again): a coordinator of the answer's
     organization; audited. The rating and the rest of the answer still count."""
+    from hyte.referrals.errors import NotInUnit
     from hyte.reporting.filters import scope_for
 
     try:
         scope = scope_for(actor)
-    except Exception:  # noqa: BLE001  (not a coordinator: nothing is found)
+    except NotInUnit:  # not a coordinator: nothing is found
         raise NotFoundForUser(_("The comment was not found.")) from None
     try:
         found = (
@@ -323,5 +328,7 @@ def comment_hide(*, actor: User, answer_id: Any, hidden: bool = True) -> Feedbac
     if found.text_hidden != hidden:
         found.text_hidden = hidden
         found.save(update_fields=["text_hidden"])
-        audit_record(actor=actor, action="feedback_comment_hide" if hidden else "feedback_comment_show", obj=found)
+        audit_record(
+            actor=actor, action="feedback_comment_hide" if hidden else "feedback_comment_show", obj=found
+        )
     return found

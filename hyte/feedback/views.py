@@ -69,7 +69,9 @@ def feedback_page(request: HttpRequest, token: str) -> HttpResponse:
     fresh = ""
     if not browser:
         fresh = secrets.token_urlsafe(24)
-    form = FeedbackForm(request.POST if request.method == "POST" else None, initial={"nonce": browser or fresh})
+    form = FeedbackForm(
+        request.POST if request.method == "POST" else None, initial={"nonce": browser or fresh}
+    )
     status = 200
     if request.method == "POST":
         if form.is_valid():
@@ -84,14 +86,17 @@ def feedback_page(request: HttpRequest, token: str) -> HttpResponse:
                     nonce=_link_nonce(source, link.token),
                 )
             except InvalidParameter as exc:
-                form.add_error(exc.details.get("field") if exc.details.get("field") in form.fields else None, str(exc.message))
+                form.add_error(
+                    exc.details.get("field") if exc.details.get("field") in form.fields else None,
+                    str(exc.message),
+                )
             except DomainError as exc:
                 return _closed(request, link, exc)
             else:
-                response = redirect("web:feedback-thanks")
+                done = redirect("web:feedback-thanks")
                 if not browser and source:
-                    _set_cookie(response, source)
-                return response
+                    _set_cookie(done, source)
+                return done
         status = 400
     else:
         try:
@@ -116,7 +121,10 @@ def _subject(link: FeedbackLink) -> str:
 
 def _closed(request: HttpRequest, link: FeedbackLink, exc: DomainError) -> HttpResponse:
     return render(
-        request, "feedback/closed.html", {"message": exc.message, "subject": _subject(link)}, status=exc.http_status
+        request,
+        "feedback/closed.html",
+        {"message": exc.message, "subject": _subject(link)},
+        status=exc.http_status,
     )
 
 
@@ -199,7 +207,9 @@ def comments_page(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         try:
             services.comment_hide(
-                actor=request.user, answer_id=request.POST.get("answer", ""), hidden=request.POST.get("hide") == "1"
+                actor=request.user,
+                answer_id=request.POST.get("answer", ""),
+                hidden=request.POST.get("hide") == "1",
             )
         except DomainError as exc:
             return _error(request, exc)

@@ -57,7 +57,9 @@ class Team:
 
 def make_team(name: str) -> Team:
     unit = UnitFactory(name_fi=name, kind=Unit.Kind.OTHER, receives_referrals=True)
-    coach = _login(UnitRoleFactory(unit=unit, role=UnitRole.Role.RECEIVER, user__username=f"coach-{name}").user)
+    coach = _login(
+        UnitRoleFactory(unit=unit, role=UnitRole.Role.RECEIVER, user__username=f"coach-{name}").user
+    )
     coordinator = _login(
         UnitRoleFactory(unit=unit, role=UnitRole.Role.COORDINATOR, user__username=f"coord-{name}").user
     )
@@ -120,7 +122,11 @@ def desk(home: Team) -> Persona:
 @pytest.fixture
 def walking_group(home: Team) -> Service:
     return ServiceFactory(
-        organization=home.organization, name_fi="Kävelyryhmä", name_sv="Promenadgrupp", name_en="Walking group", index=False
+        organization=home.organization,
+        name_fi="Kävelyryhmä",
+        name_sv="Promenadgrupp",
+        name_en="Walking group",
+        index=False,
     )
 
 

@@ -42,8 +42,20 @@ def add(t: Team, n: int, rating: int, recommend: str = "yes", *, text: str = "",
         )
 
 
-def group_answers(t: Team, group: Service, n: int, rating: int, recommend: str = "dont_know", **extra: Any) -> None:
-    add(t, n, rating, recommend, about="meeting", unit_id=None, programme_id=None, service_id=group.pk, **extra)
+def group_answers(
+    t: Team, group: Service, n: int, rating: int, recommend: str = "dont_know", **extra: Any
+) -> None:
+    add(
+        t,
+        n,
+        rating,
+        recommend,
+        about="meeting",
+        unit_id=None,
+        programme_id=None,
+        service_id=group.pk,
+        **extra,
+    )
 
 
 def report_for(t: Team, query: str = "") -> Report:
@@ -81,7 +93,14 @@ def test_per_programme_service_and_occasion(home: Team, walking_group: Service, 
         "r5": 5,
     }
     assert programme["none"] == {
-        "answers": 5, "mean": 3.0, "recommend": 0.0, "r1": 0, "r2": 0, "r3": 5, "r4": 0, "r5": 0
+        "answers": 5,
+        "mean": 3.0,
+        "recommend": 0.0,
+        "r1": 0,
+        "r2": 0,
+        "r3": 5,
+        "r4": 0,
+        "r5": 0,
     }
     assert programme["total"]["answers"] == 15 and programme["total"]["mean"] == 4.0
     assert programme["total"]["recommend"] == pytest.approx(5 / 15, abs=1e-4)
@@ -94,7 +113,9 @@ def test_per_programme_service_and_occasion(home: Team, walking_group: Service, 
 def test_small_groups_are_suppressed_and_their_comments_not_listed(
     home: Team, walking_group: Service, answered: None
 ) -> None:
-    other_group = Service.objects.create(organization=home.organization, name="Tuolijumppa", name_fi="Tuolijumppa")
+    other_group = Service.objects.create(
+        organization=home.organization, name="Tuolijumppa", name_fi="Tuolijumppa"
+    )
     group_answers(home, other_group, 2, 1, "no", text="Tunnistettava kommentti")
     report = report_for(home)
     service = values(report, "by_service")
@@ -108,9 +129,7 @@ def test_small_groups_are_suppressed_and_their_comments_not_listed(
     assert "Hyvä ohjaaja 0" in texts and "Mukava ryhmä 4" in texts
 
 
-def test_comments_have_no_dates_or_ratings_and_come_in_alphabetical_order(
-    home: Team, answered: None
-) -> None:
+def test_comments_have_no_dates_or_ratings_and_come_in_alphabetical_order(home: Team, answered: None) -> None:
     table = next(t for t in report_for(home).as_json()["tables"] if t["key"] == "comments")
     assert [c["key"] for c in table["columns"]] == ["group", "text"]
     texts = [(row["values"]["group"], row["values"]["text"]) for row in table["rows"]]
@@ -189,5 +208,7 @@ def test_the_page_the_board_and_the_exports(home: Team, answered: None) -> None:
 def test_a_comment_that_looks_like_a_formula_is_neutralised_in_the_csv(home: Team) -> None:
     add(home, 5, 3, text='=HYPERLINK("http://evil","x")')
     response = home.coordinator.client.get(reverse("web:report-csv", args=["feedback"]))
-    cells = [c for row in csv.reader(io.StringIO(response.content.decode("utf-8-sig")), delimiter=";") for c in row]
+    cells = [
+        c for row in csv.reader(io.StringIO(response.content.decode("utf-8-sig")), delimiter=";") for c in row
+    ]
     assert not [c for c in cells if c.startswith("=")]

@@ -43,7 +43,11 @@ def test_a_closed_pathway_gets_a_single_use_link_with_its_keys(home: Team) -> No
     pathway = closed_pathway(home, "link_worker", language="sv")
     link = services.link_for_pathway(actor=home.coach.user, pathway_id=pathway.pk)
     assert (link.kind, link.about, link.max_answers, link.answer_count) == ("single", "pathway", 1, 0)
-    assert (link.pathway_id, link.unit_id, link.organization_id) == (pathway.pk, home.unit.pk, home.organization.pk)
+    assert (link.pathway_id, link.unit_id, link.organization_id) == (
+        pathway.pk,
+        home.unit.pk,
+        home.organization.pk,
+    )
     assert (link.programme_id, link.service_id, link.language) == ("link_worker", None, "sv")
     assert len(link.token) == 22  # 128 random bits, URL-safe
     assert timezone.now() + timedelta(days=59) < link.expires_at <= timezone.now() + timedelta(days=60)
@@ -73,7 +77,12 @@ def test_another_units_worker_and_the_coordinator_do_not_find_the_pathway(home: 
 def test_an_answer_keeps_the_keys_and_the_link_forgets_the_pathway(home: Team) -> None:
     link = pathway_link(home)
     stored = answer(link.token, rating=5, recommend="yes", text="  Hyvä ohjaaja!  ", language="sv")
-    assert (stored.rating, stored.recommend, stored.text, stored.language) == (5, "yes", "Hyvä ohjaaja!", "sv")
+    assert (stored.rating, stored.recommend, stored.text, stored.language) == (
+        5,
+        "yes",
+        "Hyvä ohjaaja!",
+        "sv",
+    )
     assert (stored.organization_id, stored.unit_id, stored.programme_id, stored.service_id) == (
         home.organization.pk,
         home.unit.pk,
@@ -91,8 +100,12 @@ def test_an_answer_cannot_be_tied_to_the_client() -> None:
     fields = {f.name: f for f in FeedbackAnswer._meta.get_fields()}
     targets = {f.related_model._meta.label for f in fields.values() if f.is_relation}  # type: ignore[union-attr]
     assert targets == {"catalog.Organization", "accounts.Unit", "catalog.Service", "pathways.Programme"}
-    assert not [f for f in fields.values() if isinstance(f, models.DateTimeField | models.GenericIPAddressField)]
-    assert not {"ip", "user_agent", "client", "link", "pathway", "referral", "meeting", "created_at"} & set(fields)
+    assert not [
+        f for f in fields.values() if isinstance(f, models.DateTimeField | models.GenericIPAddressField)
+    ]
+    assert not {"ip", "user_agent", "client", "link", "pathway", "referral", "meeting", "created_at"} & set(
+        fields
+    )
     assert isinstance(fields["submitted_on"], models.DateField)
     receipt = {f.name for f in FeedbackReceipt._meta.get_fields()}
     assert receipt == {"id", "link", "nonce"}  # no answer, no time

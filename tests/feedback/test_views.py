@@ -47,15 +47,21 @@ def test_the_form_is_shown_in_the_language_of_the_address(client: Client, home: 
 
 def test_missing_and_bad_answers_show_the_form_again_with_errors(client: Client, home: Team) -> None:
     link = pathway_link(home)
-    for data in ({}, {"rating": "9", "recommend": "yes"}, {"rating": "3", "recommend": "perhaps"},
-                 {"rating": "3", "recommend": "yes", "text": "x" * 1001}):
+    for data in (
+        {},
+        {"rating": "9", "recommend": "yes"},
+        {"rating": "3", "recommend": "perhaps"},
+        {"rating": "3", "recommend": "yes", "text": "x" * 1001},
+    ):
         with translation.override("en"):
             response = client.post(url(link, "en"), data)
         assert response.status_code == 400, data
         assert 'class="field-error"' in response.content.decode()
     assert not FeedbackAnswer.objects.exists()
     body = client.post(url(link, "en"), {}).content.decode()
-    assert "Choose a rating from 1 to 5." in body and "Choose whether you would recommend the service." in body
+    assert (
+        "Choose a rating from 1 to 5." in body and "Choose whether you would recommend the service." in body
+    )
 
 
 def test_an_answer_is_stored_once_and_the_second_is_told_kindly(client: Client, home: Team) -> None:
@@ -66,7 +72,12 @@ def test_an_answer_is_stored_once_and_the_second_is_told_kindly(client: Client, 
     thanks = client.get(response["Location"])
     assert thanks.status_code == 200
     stored = FeedbackAnswer.objects.get()
-    assert (stored.rating, stored.recommend, stored.text, stored.language) == (4, "yes", "Kiitos avusta", "sv")
+    assert (stored.rating, stored.recommend, stored.text, stored.language) == (
+        4,
+        "yes",
+        "Kiitos avusta",
+        "sv",
+    )
     again = Client().post(url(link, "en"), GOOD | {"rating": "1"})
     assert again.status_code == 409 and "already been received" in again.content.decode()
     reopened = Client().get(url(link, "en"))
@@ -121,12 +132,17 @@ def test_a_worker_makes_the_link_of_a_closed_pathway_and_sees_its_qr_code(home: 
     assert reverse("web:feedback-link-new") in detail.content.decode()
     response = home.coach.client.post(reverse("web:feedback-link-new"), {"pathway": str(pathway.pk)})
     link = FeedbackLink.objects.get()
-    assert response.status_code == 302 and response["Location"] == reverse("web:feedback-link", args=[link.pk])
+    assert response.status_code == 302 and response["Location"] == reverse(
+        "web:feedback-link", args=[link.pk]
+    )
     page = home.coach.client.get(response["Location"])
     body = page.content.decode()
     assert page.status_code == 200 and "<svg" in body and link.token in body
     assert away.coach.client.get(response["Location"]).status_code == 404
-    assert away.coach.client.post(reverse("web:feedback-link-new"), {"pathway": str(pathway.pk)}).status_code == 404
+    assert (
+        away.coach.client.post(reverse("web:feedback-link-new"), {"pathway": str(pathway.pk)}).status_code
+        == 404
+    )
     assert FeedbackLink.objects.count() == 1
 
 
@@ -134,19 +150,24 @@ def test_no_link_for_an_open_pathway_or_nothing_chosen(home: Team) -> None:
     pathway = enrol(home)
     detail = home.coach.client.get(reverse("web:pathway", args=[pathway.pk]))
     assert reverse("web:feedback-link-new") not in detail.content.decode()
-    assert home.coach.client.post(reverse("web:feedback-link-new"), {"pathway": str(pathway.pk)}).status_code == 409
+    assert (
+        home.coach.client.post(reverse("web:feedback-link-new"), {"pathway": str(pathway.pk)}).status_code
+        == 409
+    )
     assert home.coach.client.post(reverse("web:feedback-link-new"), {}).status_code == 400
     assert home.coach.client.get(reverse("web:feedback-link-new")).status_code == 405
 
 
 def test_the_referral_page_offers_the_link_when_completed(home: Team, pro_a: Persona) -> None:
     referral = completed_referral(pro_a, home)
-    assert reverse("web:feedback-link-new") in home.coach.client.get(
-        reverse("web:referral", args=[referral.pk])
-    ).content.decode()
-    assert reverse("web:feedback-link-new") not in pro_a.client.get(
-        reverse("web:referral", args=[referral.pk])
-    ).content.decode()
+    assert (
+        reverse("web:feedback-link-new")
+        in home.coach.client.get(reverse("web:referral", args=[referral.pk])).content.decode()
+    )
+    assert (
+        reverse("web:feedback-link-new")
+        not in pro_a.client.get(reverse("web:referral", args=[referral.pk])).content.decode()
+    )
     response = home.coach.client.post(reverse("web:feedback-link-new"), {"referral": str(referral.pk)})
     assert response.status_code == 302
 
@@ -174,8 +195,15 @@ def test_a_coordinator_hides_a_comment(home: Team, away: Team, walking_group: Se
     page = home.coordinator.client.get(reverse("web:feedback-comments"))
     assert page.status_code == 200 and "Kommentti 0" in page.content.decode()
     target = FeedbackAnswer.objects.get(text="Kommentti 0")
-    assert away.coordinator.client.post(reverse("web:feedback-comments"), {"answer": str(target.pk), "hide": "1"}).status_code == 404
-    response = home.coordinator.client.post(reverse("web:feedback-comments"), {"answer": str(target.pk), "hide": "1"})
+    assert (
+        away.coordinator.client.post(
+            reverse("web:feedback-comments"), {"answer": str(target.pk), "hide": "1"}
+        ).status_code
+        == 404
+    )
+    response = home.coordinator.client.post(
+        reverse("web:feedback-comments"), {"answer": str(target.pk), "hide": "1"}
+    )
     assert response.status_code == 302
     target.refresh_from_db()
     assert target.text_hidden
