@@ -15,6 +15,7 @@ import uuid
 from typing import Any
 
 import segno
+from django.conf import settings
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -53,7 +54,12 @@ def _link_nonce(source: str, token: str) -> str:
 
 def _set_cookie(response: HttpResponse, value: str) -> None:
     response.set_cookie(
-        COOKIE, value, max_age=services.link_days() * 86400, httponly=True, samesite="Lax", secure=False
+        COOKIE,
+        value,
+        max_age=services.link_days() * 86400,
+        httponly=True,
+        samesite="Lax",
+        secure=bool(getattr(settings, "SESSION_COOKIE_SECURE", False)),
     )
 
 
