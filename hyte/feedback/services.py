@@ -220,7 +220,7 @@ def link_by_token(token: str, *, lock: bool = False) -> FeedbackLink:
     token = (token or "").strip()
     if not TOKEN.fullmatch(token):
         raise UnknownFeedbackLink()
-    links = FeedbackLink.objects.select_related("service", "programme", "organization")
+    links = FeedbackLink.objects.select_related("service", "programme", "unit", "organization")
     if lock:
         links = links.select_for_update(of=("self",))
     link = links.filter(token=token).first()

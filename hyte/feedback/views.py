@@ -121,7 +121,7 @@ def feedback_page(request: HttpRequest, token: str) -> HttpResponse:
 
 
 def _subject(link: FeedbackLink) -> str:
-    owner = link.service or link.programme
+    owner = link.service or link.programme or link.unit
     return str(owner.name) if owner is not None else str(link.organization.name)
 
 
