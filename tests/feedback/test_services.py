@@ -240,11 +240,9 @@ def test_a_completed_referral_gets_a_link_from_the_receiving_unit(
 
 
 def test_a_referral_in_progress_gets_no_link(home: Team, pro_a: Persona) -> None:
-    from hyte.referrals.services import referral_transition
+    from hyte.referrals.models import Referral
 
     referral = completed_referral(pro_a, home)
-    other = referral_transition  # noqa: F841
-    from hyte.referrals.models import Referral
 
     Referral.objects.filter(pk=referral.pk).update(status=Referral.Status.IN_PROGRESS)
     with pytest.raises(NotFeedbackable):
