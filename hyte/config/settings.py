@@ -95,6 +95,7 @@ INSTALLED_APPS = [
     "hyte.attendance",
     "hyte.buddies",
     "hyte.reporting",
+    "hyte.feedback",
     "hyte.web",
 ]
 
@@ -292,6 +293,9 @@ HYTE_FETCH_ALLOW_PRIVATE_ADDRESSES = env_bool("HYTE_FETCH_ALLOW_PRIVATE_ADDRESSE
 # Licensed questionnaire wording (SWEMWBS, AUDIT-C) from the deploying organisation's own file, never
 # from the repository (hyte/pathways/licensed.py). Empty: item numbers only.
 HYTE_LICENSED_TEXTS_FILE = os.environ.get("HYTE_LICENSED_TEXTS_FILE", "")
+# Customer feedback: how long a feedback link works, and the most answers a group meeting's QR code takes.
+HYTE_FEEDBACK_LINK_DAYS = int(os.environ.get("HYTE_FEEDBACK_LINK_DAYS", "60"))
+HYTE_FEEDBACK_MEETING_CAP = int(os.environ.get("HYTE_FEEDBACK_MEETING_CAP", "200"))
 HYTE_SEARCH_PAGE_SIZE = 20
 # Peer buddies: the longest pairing, and how long a buddy may correct a meeting she recorded.
 HYTE_BUDDY_PAIRING_MAX_MONTHS = int(os.environ.get("HYTE_BUDDY_PAIRING_MAX_MONTHS", "6"))

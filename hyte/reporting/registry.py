@@ -86,6 +86,16 @@ REPORTS: tuple[ReportSpec, ...] = (
         "hyte.reporting.costs:build",
         (BY_PROGRAMME,),
     ),
+    ReportSpec(
+        "feedback",
+        _("Customer feedback"),
+        _(
+            "Anonymous feedback after pathways, group meetings and referrals: answers, mean rating, "
+            "would recommend and the ratings per service and programme, and the comments."
+        ),
+        "hyte.feedback.report:build",
+        (),
+    ),
 )
 
 BY_KEY = {spec.key: spec for spec in REPORTS}

@@ -7,6 +7,7 @@ from hyte.attendance import checkin_views
 from hyte.attendance import views as attendance_views
 from hyte.buddies import urls as buddies_urls
 from hyte.catalog import views as catalog_views
+from hyte.feedback import urls as feedback_urls
 from hyte.integrations.ical import views as ical_views
 from hyte.pathways import views as pathway_views
 from hyte.referrals import views as referral_views
@@ -64,4 +65,5 @@ urlpatterns = [
     path(_("staff/personal-data-log/"), views.personal_data_log_page, name="personal-data-log"),
     path("", include(reporting_urls.web_urlpatterns)),
     path("", include(buddies_urls.web_urlpatterns)),
+    path("", include(feedback_urls.web_urlpatterns)),
 ]
