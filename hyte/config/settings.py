@@ -93,6 +93,7 @@ INSTALLED_APPS = [
     "hyte.referrals",
     "hyte.pathways",
     "hyte.attendance",
+    "hyte.plans",
     "hyte.reporting",
     "hyte.web",
 ]
