@@ -156,12 +156,12 @@ class PrintedPlan:
     items: list[PrintedItem]
 
 
-def printable_plan(*, actor: User, plan_id: Any, today: date | None = None) -> PrintedPlan:
+def printable_plan(*, actor: User, plan: ClientPlan, today: date | None = None) -> PrintedPlan:
     """What the client gets on paper: the agreed steps and, for each chosen service, group or event that
     is not dropped, its name, places and times. No internal notes, no grants. Names and texts come in
-    the active language (call it inside ``translation.override(client.preferred_language)``)."""
+    the active language (call it inside ``translation.override(client.preferred_language)``). The plan
+    comes from ``plan_detail`` (so the actor may see it); the printout is logged too."""
     today = today or timezone.localdate()
-    plan = plan_detail(actor=actor, plan_id=plan_id)
     items = []
     current = Q(valid_to__isnull=True) | Q(valid_to__gte=today)
     for item in plan.items.exclude(status=PlanItem.Status.DROPPED):  # type: ignore[attr-defined]
