@@ -271,6 +271,11 @@ SPECTACULAR_SETTINGS = {
         "ContactKindEnum": "hyte.pathways.models.Contact.Kind",
         "OutcomeKindEnum": "hyte.pathways.models.Outcome.Kind",
         "LanguageEnum": "hyte.referrals.models.Client.Language",
+        "ClientPlanStatusEnum": "hyte.plans.models.ClientPlan.Status",
+        "PlanItemKindEnum": "hyte.plans.models.PlanItem.Kind",
+        "PlanItemStatusEnum": "hyte.plans.models.PlanItem.Status",
+        "IncomeSupportKindEnum": "hyte.plans.models.IncomeSupportGrant.Kind",
+        "IncomeSupportPurposeEnum": "hyte.plans.models.IncomeSupportGrant.Purpose",
     },
 }
 

@@ -166,18 +166,17 @@ def printable_plan(*, actor: User, plan: ClientPlan, today: date | None = None) 
     current = Q(valid_to__isnull=True) | Q(valid_to__gte=today)
     for item in plan.items.exclude(status=PlanItem.Status.DROPPED):  # type: ignore[attr-defined]
         printed = PrintedItem(item=item, name=item.title, place_text=item.place, times_text=item.times)
-        if item.service_id:
-            service = item.service
+        service, event = item.service, item.event
+        if service is not None:
             printed.name = printed.name or service.name
             printed.places = list(service.locations.select_related("municipality").order_by("name"))
             printed.schedules = list(
                 service.schedules.filter(current).select_related("location").order_by("weekday", "opens_at")
             )
-        if item.event_id:
-            event = item.event
+        if event is not None:
             printed.event = event
             printed.name = printed.name or event.title
-            if event.location_id:
+            if event.location is not None:
                 printed.places = [event.location]
             printed.place_text = printed.place_text or event.location_text
         items.append(printed)
@@ -221,7 +220,7 @@ def plan_figures(*, unit_ids: Any, since: date, until: date) -> PlanFigures:
     grants = IncomeSupportGrant.objects.filter(
         plan__unit_id__in=unit_ids, decided_on__gte=since, decided_on__lte=until
     )
-    for row in grants.values("kind", "purpose").annotate(n=Count("id"), euros=Sum("amount")).order_by():
-        figures.grants[(row["kind"], row["purpose"])] = row["n"]
-        figures.grant_euros[(row["kind"], row["purpose"])] = Decimal(row["euros"] or 0)
+    for grant in grants.values("kind", "purpose").annotate(n=Count("id"), euros=Sum("amount")).order_by():
+        figures.grants[(grant["kind"], grant["purpose"])] = grant["n"]
+        figures.grant_euros[(grant["kind"], grant["purpose"])] = Decimal(grant["euros"] or 0)
     return figures

@@ -248,9 +248,10 @@ def activity_save(
     return section
 
 
-def _step(actor: User, step_id: Any) -> AgreedStep:
+def _step(actor: User, step_id: Any, plan_id: Any = None) -> AgreedStep:
+    steps = AgreedStep.objects.filter(plan__in=selectors.plans_visible_to(actor))
     try:
-        step = AgreedStep.objects.filter(pk=step_id, plan__in=selectors.plans_visible_to(actor)).first()
+        step = (steps.filter(plan_id=plan_id) if plan_id else steps).filter(pk=step_id).first()
     except (ValueError, ValidationError):
         step = None
     if step is None:
@@ -280,8 +281,10 @@ def step_add(
 
 
 @transaction.atomic
-def step_set_done(*, actor: User, step_id: Any, version: int | None, done: bool) -> AgreedStep:
-    step = _step(actor, step_id)
+def step_set_done(
+    *, actor: User, step_id: Any, version: int | None, done: bool, plan_id: Any = None
+) -> AgreedStep:
+    step = _step(actor, step_id, plan_id)
     plan = _writable(actor, step.plan_id, version)
     step.done = bool(done)
     step.done_on = timezone.localdate() if step.done else None
@@ -291,8 +294,8 @@ def step_set_done(*, actor: User, step_id: Any, version: int | None, done: bool)
 
 
 @transaction.atomic
-def step_remove(*, actor: User, step_id: Any, version: int | None) -> None:
-    step = _step(actor, step_id)
+def step_remove(*, actor: User, step_id: Any, version: int | None, plan_id: Any = None) -> None:
+    step = _step(actor, step_id, plan_id)
     plan = _writable(actor, step.plan_id, version)
     step.delete()
     _log(actor, plan, "step_remove")
@@ -377,9 +380,12 @@ def item_add(
 
 
 @transaction.atomic
-def item_set_status(*, actor: User, item_id: Any, version: int | None, status: str) -> PlanItem:
+def item_set_status(
+    *, actor: User, item_id: Any, version: int | None, status: str, plan_id: Any = None
+) -> PlanItem:
+    items = PlanItem.objects.filter(plan__in=selectors.plans_visible_to(actor))
     try:
-        item = PlanItem.objects.filter(pk=item_id, plan__in=selectors.plans_visible_to(actor)).first()
+        item = (items.filter(plan_id=plan_id) if plan_id else items).filter(pk=item_id).first()
     except (ValueError, ValidationError):
         item = None
     if item is None:

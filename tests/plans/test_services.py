@@ -221,7 +221,9 @@ def test_status_and_closed_plan(social_worker, unit_s, swim_hall):
     stored = ClientPlan.objects.get(pk=plan.pk)
     assert (stored.status, stored.closed_on) == ("closed", today())
     for call in (
-        lambda: services.plan_set_status(actor=social_worker.user, plan_id=plan.pk, version=3, status="active"),
+        lambda: services.plan_set_status(
+            actor=social_worker.user, plan_id=plan.pk, version=3, status="active"
+        ),
         lambda: services.step_add(actor=social_worker.user, plan_id=plan.pk, version=3, text="x"),
         lambda: services.item_add(
             actor=social_worker.user, plan_id=plan.pk, version=3, kind="service", service_id=swim_hall.pk

@@ -96,7 +96,13 @@ def test_plan_page_forms(social_worker, unit_s, swim_hall):
     c.post(action, {"action": "item", "version": 3, "kind": "service", "service": swim_hall.pk})
     c.post(
         action,
-        {"action": "item", "version": 4, "g-kind": "rehab_group", "g-title": "Kävelyryhmä", "g-times": "Ma 10"},
+        {
+            "action": "item",
+            "version": 4,
+            "g-kind": "rehab_group",
+            "g-title": "Kävelyryhmä",
+            "g-times": "Ma 10",
+        },
     )
     c.post(
         action,
@@ -197,5 +203,7 @@ def test_closed_plan_page_has_no_forms(social_worker, unit_s):
     services.plan_set_status(actor=social_worker.user, plan_id=plan.pk, version=1, status="closed")
     page = social_worker.client.get(url("plan", plan.pk))
     assert 'value="grant"' not in page.text
-    r = social_worker.client.post(url("plan-action", plan.pk), {"action": "step", "version": 2, "s-text": "x"})
+    r = social_worker.client.post(
+        url("plan-action", plan.pk), {"action": "step", "version": 2, "s-text": "x"}
+    )
     assert r.status_code == 302 and not plan.steps.exists()
