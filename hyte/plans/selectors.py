@@ -204,11 +204,18 @@ class PlanFigures:
         return sum(self.grant_euros.values(), Decimal("0"))
 
 
-def plan_figures(*, unit_ids: Any, since: date, until: date) -> PlanFigures:
+def plan_figures(*, unit_ids: Any, since: date, until: date, municipality: str | None = None) -> PlanFigures:
     """Counts for the units in the period: plans whose assessment falls in it (and how many of them have
     an activity section), their items by kind and status, and grants decided in the period (count and
-    euros by kind and purpose). No client is named; the caller decides who may see the counts."""
+    euros by kind and purpose); optionally only of clients living in one municipality. No client is
+    named; the caller (reporting, for coordinators) decides who may see the counts and protects them."""
     plans = ClientPlan.objects.filter(unit_id__in=unit_ids, assessed_on__gte=since, assessed_on__lte=until)
+    grants = IncomeSupportGrant.objects.filter(
+        plan__unit_id__in=unit_ids, decided_on__gte=since, decided_on__lte=until
+    )
+    if municipality:
+        plans = plans.filter(client__municipality_id=municipality)
+        grants = grants.filter(plan__client__municipality_id=municipality)
     figures = PlanFigures(
         plans=plans.count(),
         with_activity=plans.filter(activity__isnull=False).count(),
@@ -217,9 +224,6 @@ def plan_figures(*, unit_ids: Any, since: date, until: date) -> PlanFigures:
         PlanItem.objects.filter(plan__in=plans).values("kind", "status").annotate(n=Count("id")).order_by()
     ):
         figures.items[(row["kind"], row["status"])] = row["n"]
-    grants = IncomeSupportGrant.objects.filter(
-        plan__unit_id__in=unit_ids, decided_on__gte=since, decided_on__lte=until
-    )
     for grant in grants.values("kind", "purpose").annotate(n=Count("id"), euros=Sum("amount")).order_by():
         figures.grants[(grant["kind"], grant["purpose"])] = grant["n"]
         figures.grant_euros[(grant["kind"], grant["purpose"])] = Decimal(grant["euros"] or 0)
