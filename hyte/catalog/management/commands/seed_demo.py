@@ -12,6 +12,7 @@ from hyte.accounts.models import Membership, Unit, UnitRole
 from hyte.attendance.models import PassProgramme
 from hyte.catalog.demo.loader import load_demo
 from hyte.catalog.models import Organization, Service
+from hyte.plans.demo import seed_plans
 from hyte.reporting.demo import seed_activity
 
 DEMO_PASSWORD = "hyte-demo-2026"  # noqa: S105 - printed for the demo; never used outside seed_demo
@@ -140,3 +141,4 @@ class Command(BaseCommand):
         )
         if not options["no_activity"]:
             seed_activity(self.stdout)
+            seed_plans(self.stdout, DEMO_PASSWORD)
