@@ -4,7 +4,7 @@ a social rehabilitation group and income support grants, so that the plan pages,
 client speaks Swedish) and the coordinators' plans report show something after ``make run``.
 
 Everything goes through ``hyte.plans.services`` (validation, the personal data log, the audit trail).
-Idempotent: when the unit already has plans, nothing is done. Names are fictional, no henkilötunnus."""
+Idempotent: when the unit already has plans, nothing is done. Names are fictional ("Demo Asiakas P1", the one who speaks Swedish), no henkilötunnus."""
 
 from __future__ import annotations
 
@@ -26,14 +26,14 @@ USERNAME = "soite.sosiaalityontekija"
 
 # first name, last name, language, days since the assessment, grants [(kind, purpose, euros)]
 CLIENTS = [
-    ("Demo", "Klient", "sv", 20, [("supplementary", "exercise_pass", "45.00")]),
-    ("Demo", "Asiakas S1", "fi", 60, [("supplementary", "exercise_pass", "45.00")]),
-    ("Demo", "Asiakas S2", "fi", 90, [("preventive", "course_fee", "30.00")]),
-    ("Demo", "Asiakas S3", "fi", 120, [("supplementary", "exercise_pass", "45.00")]),
-    ("Demo", "Asiakas S4", "fi", 150, [("supplementary", "equipment", "60.00")]),
-    ("Demo", "Asiakas S5", "fi", 200, [("supplementary", "exercise_pass", "45.00")]),
-    ("Demo", "Asiakas S6", "fi", 240, [("preventive", "culture_ticket", "20.00")]),
-    ("Demo", "Asiakas S7", "en", 30, []),
+    ("Demo", "Asiakas P1", "sv", 20, [("supplementary", "exercise_pass", "45.00")]),
+    ("Demo", "Asiakas P2", "fi", 60, [("supplementary", "exercise_pass", "45.00")]),
+    ("Demo", "Asiakas P3", "fi", 90, [("preventive", "course_fee", "30.00")]),
+    ("Demo", "Asiakas P4", "fi", 120, [("supplementary", "exercise_pass", "45.00")]),
+    ("Demo", "Asiakas P5", "fi", 150, [("supplementary", "equipment", "60.00")]),
+    ("Demo", "Asiakas P6", "fi", 200, [("supplementary", "exercise_pass", "45.00")]),
+    ("Demo", "Asiakas P7", "fi", 240, [("preventive", "culture_ticket", "20.00")]),
+    ("Demo", "Asiakas P8", "en", 30, []),
 ]
 
 
