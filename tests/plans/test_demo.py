@@ -28,5 +28,7 @@ def test_demo_plans_once_and_visible() -> None:
     assert swedish.status == "active" and swedish.activity.activity_level == "inactive"
     assert PlanItem.objects.filter(plan=swedish, kind="service").count() == 2
     assert IncomeSupportGrant.objects.count() == sum(len(c[4]) for c in CLIENTS)
-    printed = selectors.printable_plan(actor=worker, plan=selectors.plan_detail(actor=worker, plan_id=swedish.pk))
+    printed = selectors.printable_plan(
+        actor=worker, plan=selectors.plan_detail(actor=worker, plan_id=swedish.pk)
+    )
     assert any(p.schedules for p in printed.items)

@@ -4,6 +4,7 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+from django.db import connection
 from django.utils import timezone
 
 from hyte.catalog.models import Service
@@ -249,3 +250,36 @@ def test_other_unit_gets_not_found(social_worker, social_worker_t, plan_coordina
         with pytest.raises(PlanNotFound):
             grant(persona, plan)
     assert ClientPlan.objects.get(pk=plan.pk).version == 2
+
+
+@pytest.mark.skipif("connection.vendor != 'postgresql'", reason="row locks need PostgreSQL")
+@pytest.mark.django_db(transaction=True)
+def test_two_writers_of_one_plan_one_is_told(social_worker, worker_colleague, unit_s):
+    import threading
+
+    from hyte.core.errors import DomainError
+
+    plan = new_plan(social_worker, unit_s)
+    barrier = threading.Barrier(2)
+    results: list[str] = []
+
+    def write(persona, text):  # type: ignore[no-untyped-def]
+        try:
+            barrier.wait()
+            services.step_add(actor=persona.user, plan_id=plan.pk, version=1, text=text)
+            results.append("ok")
+        except DomainError as exc:
+            results.append(exc.code)
+        finally:
+            connection.close()
+
+    threads = [
+        threading.Thread(target=write, args=(p, t))
+        for p, t in ((social_worker, "A"), (worker_colleague, "B"))
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(results) == ["ok", "stale_version"]
+    assert plan.steps.count() == 1
