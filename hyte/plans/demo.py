@@ -4,7 +4,8 @@ a social rehabilitation group and income support grants, so that the plan pages,
 client speaks Swedish) and the coordinators' plans report show something after ``make run``.
 
 Everything goes through ``hyte.plans.services`` (validation, the personal data log, the audit trail).
-Idempotent: when the unit already has plans, nothing is done. Names are fictional ("Demo Asiakas P1", the one who speaks Swedish), no henkilötunnus."""
+Idempotent: when the unit already has plans, nothing is done. Names are fictional ("Demo Asiakas P1"
+speaks Swedish), no henkilötunnus."""
 
 from __future__ import annotations
 
