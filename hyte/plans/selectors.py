@@ -69,6 +69,12 @@ def locked_plan(actor: User, plan_id: Any) -> ClientPlan:
     return _get(plans_visible_to(actor).select_for_update(of=("self",)), plan_id)
 
 
+def plan_ref(*, actor: User, plan_id: Any) -> ClientPlan:
+    """Only the plan's id, status and version (for the tray search beside it): no client data, so the
+    look-up is not in the personal data log; still "not found" outside the actor's units."""
+    return _get(plans_visible_to(actor).only("id", "status", "version"), plan_id)
+
+
 def plan_detail(*, actor: User, plan_id: Any) -> ClientPlan:
     """One plan with its client, section, steps, items and grants; the read is logged."""
     plan = _get(

@@ -257,7 +257,7 @@ def tray_search(request: HttpRequest, plan_id: str) -> HttpResponse:
     """The htmx part of the plan page: tray services (and upcoming events) matching the words, each with
     a button that adds it to the plan. Uses the tray's own search (``catalog.selectors.service_search``)."""
     try:
-        plan = selectors.plan_detail(actor=request.user, plan_id=plan_id)
+        plan = selectors.plan_ref(actor=request.user, plan_id=plan_id)
     except DomainError as exc:
         return _error(request, exc)
     context: dict[str, Any] = {

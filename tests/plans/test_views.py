@@ -168,8 +168,11 @@ def test_withdrawn_service_refused_on_page(social_worker, unit_s):
 
 def test_tray_search_htmx(social_worker, unit_s, swim_hall):
     plan = new_plan(social_worker, unit_s)
+    reads = PersonalDataLog.objects.filter(action="read").count()
     r = social_worker.client.get(url("plan-tray", plan.pk) + "?q=vesijumppa", HTTP_HX_REQUEST="true")
     assert r.status_code == 200
+    assert PersonalDataLog.objects.filter(action="read").count() == reads  # no client data read
+    assert social_worker.client.get(url("plan-tray", plan.pk) + "?q=vesijumppa").status_code == 200
     assert "Vesijumppa" in r.text and "<html" not in r.text
     assert social_worker.client.get(url("plan-tray", plan.pk) + "?q=x&q=y").status_code == 400
 
