@@ -4,6 +4,7 @@ from hyte.attendance import api as attendance_api
 from hyte.buddies import urls as buddies_urls
 from hyte.catalog import api
 from hyte.pathways import api as pathways_api
+from hyte.plans import api as plans_api
 from hyte.referrals import api as referrals_api
 from hyte.referrals import fhir_api as referrals_fhir_api
 from hyte.referrals.figures import ReferralFiguresView
@@ -99,6 +100,15 @@ urlpatterns = [
     path("pass/<str:token>/visits/", attendance_api.HolderVisitView.as_view(), name="holder-visits"),
     path("meetings/", attendance_api.MeetingListView.as_view(), name="meeting-list"),
     path("group-years/", attendance_api.GroupYearView.as_view(), name="group-year"),
+    path("plans/", plans_api.PlanListView.as_view(), name="plan-list"),
+    path("plans/<str:pk>/", plans_api.PlanDetailView.as_view(), name="plan-detail"),
+    path("plans/<str:pk>/status/", plans_api.PlanStatusView.as_view(), name="plan-status"),
+    path("plans/<str:pk>/activity/", plans_api.ActivityView.as_view(), name="plan-activity"),
+    path("plans/<str:pk>/steps/", plans_api.StepListView.as_view(), name="plan-steps"),
+    path("plans/<str:pk>/steps/<str:step_id>/", plans_api.StepDetailView.as_view(), name="plan-step"),
+    path("plans/<str:pk>/items/", plans_api.ItemListView.as_view(), name="plan-items"),
+    path("plans/<str:pk>/items/<str:item_id>/", plans_api.ItemDetailView.as_view(), name="plan-item"),
+    path("plans/<str:pk>/grants/", plans_api.GrantListView.as_view(), name="plan-grants"),
     path("", include(reporting_urls.api_urlpatterns)),
     path("", include(buddies_urls.api_urlpatterns)),
 ]

@@ -94,6 +94,7 @@ INSTALLED_APPS = [
     "hyte.pathways",
     "hyte.attendance",
     "hyte.buddies",
+    "hyte.plans",
     "hyte.reporting",
     "hyte.feedback",
     "hyte.web",
@@ -278,6 +279,11 @@ SPECTACULAR_SETTINGS = {
         "BuddyKindEnum": "hyte.buddies.models.Buddy.Kind",
         "PairingEndReasonEnum": "hyte.buddies.models.Pairing.EndReason",
         "BuddyMeetingActivityEnum": "hyte.buddies.models.BuddyMeeting.Activity",
+        "ClientPlanStatusEnum": "hyte.plans.models.ClientPlan.Status",
+        "PlanItemKindEnum": "hyte.plans.models.PlanItem.Kind",
+        "PlanItemStatusEnum": "hyte.plans.models.PlanItem.Status",
+        "IncomeSupportKindEnum": "hyte.plans.models.IncomeSupportGrant.Kind",
+        "IncomeSupportPurposeEnum": "hyte.plans.models.IncomeSupportGrant.Purpose",
     },
 }
 

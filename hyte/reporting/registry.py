@@ -96,6 +96,16 @@ REPORTS: tuple[ReportSpec, ...] = (
         "hyte.feedback.report:build",
         (),
     ),
+    ReportSpec(
+        "plans",
+        _("Client plans and income support"),
+        _(
+            "Adult social work: client plans with a physical activity and participation section, the "
+            "services, groups and events chosen, and income support granted for activity costs."
+        ),
+        "hyte.reporting.plans:build",
+        (),
+    ),
 )
 
 BY_KEY = {spec.key: spec for spec in REPORTS}

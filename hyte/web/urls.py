@@ -10,6 +10,7 @@ from hyte.catalog import views as catalog_views
 from hyte.feedback import urls as feedback_urls
 from hyte.integrations.ical import views as ical_views
 from hyte.pathways import views as pathway_views
+from hyte.plans import views as plan_views
 from hyte.referrals import views as referral_views
 from hyte.reporting import urls as reporting_urls
 from hyte.web import views
@@ -62,6 +63,12 @@ urlpatterns = [
     path(_("checkin/to-confirm/"), attendance_views.unconfirmed_page, name="visits-unconfirmed"),
     path(_("groups/"), attendance_views.groups_page, name="groups"),
     path(_("groups/export.csv"), attendance_views.meetings_csv, name="meetings-csv"),
+    path(_("client-plans/"), plan_views.plan_list_page, name="plans"),
+    path(_("client-plans/new/"), plan_views.plan_new_page, name="plan-new"),
+    path(_("client-plans/<uuid:plan_id>/"), plan_views.plan_page, name="plan"),
+    path(_("client-plans/<uuid:plan_id>/action/"), plan_views.plan_action, name="plan-action"),
+    path(_("client-plans/<uuid:plan_id>/tray/"), plan_views.tray_search, name="plan-tray"),
+    path(_("client-plans/<uuid:plan_id>/print/"), plan_views.plan_print_page, name="plan-print"),
     path(_("staff/personal-data-log/"), views.personal_data_log_page, name="personal-data-log"),
     path("", include(reporting_urls.web_urlpatterns)),
     path("", include(buddies_urls.web_urlpatterns)),

@@ -15,6 +15,7 @@ from hyte.catalog.demo.capacity import seed_capacity
 from hyte.catalog.demo.loader import load_demo
 from hyte.catalog.models import Organization, Service
 from hyte.feedback.demo import seed_feedback
+from hyte.plans.demo import seed_plans
 from hyte.reporting.demo import seed_activity
 
 DEMO_PASSWORD = "hyte-demo-2026"  # noqa: S105 - printed for the demo; never used outside seed_demo
@@ -144,5 +145,6 @@ class Command(BaseCommand):
         if not options["no_activity"]:
             seed_activity(self.stdout)
             seed_feedback(self.stdout)
+            seed_plans(self.stdout, DEMO_PASSWORD)
         seed_buddies(self.stdout, DEMO_PASSWORD)
         seed_capacity(self.stdout)  # after the demo referrals: a full receiver would need confirming
