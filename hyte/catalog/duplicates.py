@@ -1,8 +1,9 @@
 """Likely duplicate listings: the same organization, a similar name and the same address.
 
-- **Name**: every language's name is normalised (lowercase, harmless diacritics folded as in search,
-  keeping å ä ö; punctuation dropped; whitespace collapsed) and compared with rapidfuzz's
-  ``token_sort_ratio`` (word order does not matter); the best language pair counts. At least
+- **Name**: the name in the first language both have is normalised (lowercase, harmless diacritics
+  folded as in search, keeping å ä ö; punctuation dropped; whitespace collapsed) and compared with
+  rapidfuzz's ``token_sort_ratio`` (word order does not matter) and ``ratio`` without spaces
+  (compounds written apart); different numbers in the names mean different services. At least
   ``NAME_THRESHOLD`` (0–100) is similar.
 - **Address**: a location of each with the same normalised street address and postal code, or both
   without any location.
@@ -31,6 +32,7 @@ LANGS = ("fi", "sv", "en")
 CHUNK = 500
 _PUNCT = re.compile(r"[^\w\s]+")
 _SPACE = re.compile(r"\s+")
+_DIGITS = re.compile(r"\d+")
 
 Address = tuple[str, str]
 
@@ -58,15 +60,15 @@ class Listing:
 
 
 def name_similarity(a: Listing, b: Listing) -> float:
-    best = 0.0
+    """Similarity of the names in the first language both have (Finnish, Swedish, English). Names with
+    different numbers in them ("Ryhmä 1", "Ryhmä 2") are different services."""
     for x, y in zip(a.names, b.names, strict=True):
         if x and y:
-            best = max(best, fuzz.token_sort_ratio(x, y))
-    if not best:  # no language in common: compare whatever each has
-        for x in filter(None, a.names):
-            for y in filter(None, b.names):
-                best = max(best, fuzz.token_sort_ratio(x, y))
-    return float(best)
+            if _DIGITS.findall(x) != _DIGITS.findall(y):
+                return 0.0
+            joined = fuzz.ratio(x.replace(" ", ""), y.replace(" ", ""))  # "puhelin-neuvonta"
+            return float(max(fuzz.token_sort_ratio(x, y), joined))
+    return 0.0
 
 
 def same_address(a: Listing, b: Listing) -> bool:
@@ -90,9 +92,11 @@ def _addresses(service_ids: Sequence[Any]) -> dict[Any, set[Address]]:
     for start in range(0, len(service_ids), CHUNK):
         rows = ServiceAtLocation.objects.filter(
             service_id__in=service_ids[start : start + CHUNK]
-        ).values_list("service_id", "location__street_address", "location__postal_code")
-        for service_id, street, postal in rows:
-            if address := normalise_address(street, postal):
+        ).values_list(
+            "service_id", *(f"location__street_address_{lang}" for lang in LANGS), "location__postal_code"
+        )
+        for service_id, fi, sv, en, postal in rows:
+            if address := normalise_address(fi or sv or en, postal):
                 found[service_id].add(address)
     return found
 
@@ -121,9 +125,15 @@ def listing_of(
         organization_id=organization_id,
         names=tuple(normalise_name(names.get(lang, "")) for lang in LANGS),
         addresses=frozenset(
-            a for loc in locations if (a := normalise_address(loc.street_address, loc.postal_code))
+            a for loc in locations if (a := normalise_address(_street(loc), loc.postal_code))
         ),
     )
+
+
+def _street(location: Location) -> str:
+    """The address in Finnish (the base of comparison), else Swedish or English."""
+    texts = (getattr(location, f"street_address_{lang}", "") for lang in LANGS)
+    return next((t for t in texts if t), "")
 
 
 def dismissed_pairs(pks: Iterable[Any]) -> set[tuple[Any, Any]]:

@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from hyte.accounts import views as account_views
 from hyte.attendance import checkin_views
 from hyte.attendance import views as attendance_views
+from hyte.catalog import urls as catalog_urls
 from hyte.integrations.ical import views as ical_views
 from hyte.pathways import views as pathway_views
 from hyte.referrals import views as referral_views
@@ -25,6 +26,7 @@ urlpatterns = [
     path(_("staff/stale/"), views.stale_listings_page, name="stale"),
     path(_("staff/stale/<uuid:service_id>/verify/"), views.verify_service, name="verify"),
     path(_("staff/imports/"), views.import_runs_page, name="imports"),
+    path("", include(catalog_urls.web_urlpatterns)),
     path(_("referrals/"), referral_views.referral_list_page, name="referrals"),
     path(_("referrals/new/"), referral_views.referral_new_page, name="referral-new"),
     path(_("referrals/figures/"), referral_views.referral_figures_page, name="referral-figures"),
