@@ -69,6 +69,9 @@ def test_merged_listing_redirects_permanently(client, editor_a: Persona, org_a) 
     response = client.get(url("web:service", b.pk, lang="sv"))
     assert response.status_code == 301 and response["Location"] == url("web:service", a.pk, lang="sv")
     assert client.get(url("web:service", a.pk)).status_code == 200
+    api = client.get(f"/api/v1/services/{b.pk}/?lang=sv")
+    assert api.status_code == 301 and api["Location"] == f"/api/v1/services/{a.pk}/?lang=sv"
+    assert client.get(f"/api/v1/services/{a.pk}/").status_code == 200
 
 
 def test_duplicates_page_dismiss_and_merge(
