@@ -237,7 +237,7 @@ class ServiceAdmin(OrganizationScopedMixin, TranslationAdmin):
     list_filter = [StaleFilter, "status", "free", "themes"]
     search_fields = ["name_fi", "name_sv", "name_en", "external_id"]
     filter_horizontal = ["themes", "service_classes", "target_groups", "municipalities", "languages"]
-    readonly_fields = ["external_id", "created_at", "updated_at"]
+    readonly_fields = ["external_id", "merged_into", "created_at", "updated_at"]
     inlines = [ServiceAtLocationInline, ScheduleInline, PhoneInline, ContactInline]
     list_select_related = ["organization"]
 

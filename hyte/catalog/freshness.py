@@ -23,7 +23,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.mail import send_mail
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Count, Exists, Max, Min, OuterRef, Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -131,20 +131,23 @@ def send_freshness_reminders(*, dry_run: bool = False, now: datetime | None = No
         if dry_run:
             continue
         subject, body = _message(organization, services)
-        with transaction.atomic():
-            # Recorded first, in the same transaction: a failing send rolls the records back, and a
-            # concurrent run that recorded them already makes this one skip (the unique constraint).
-            rows = [
-                FreshnessReminder(
-                    service=s,
-                    organization=organization,
-                    verified_at=s.last_verified_at,
-                    recipients=len(recipients),
-                )
-                for s in services
-            ]
-            FreshnessReminder.objects.bulk_create(rows)
-            send_mail(subject, body, None, recipients)
+        try:
+            with transaction.atomic():
+                # Recorded first, in the same transaction: a failing send rolls the records back, and
+                # a concurrent run that recorded them already makes this one skip (the unique constraint).
+                rows = [
+                    FreshnessReminder(
+                        service=s,
+                        organization=organization,
+                        verified_at=s.last_verified_at,
+                        recipients=len(recipients),
+                    )
+                    for s in services
+                ]
+                FreshnessReminder.objects.bulk_create(rows)
+                send_mail(subject, body, None, recipients)
+        except IntegrityError:
+            continue
         run.emails += 1
     return run
 

@@ -410,7 +410,7 @@ def stale_services_for_user(user: User) -> QuerySet[Service]:
     cutoff = timezone.now() - timedelta(days=settings.HYTE_STALE_AFTER_DAYS)
     return (
         services_editable_by(user)
-        .filter(last_verified_at__lt=cutoff)
+        .filter(last_verified_at__lt=cutoff, merged_into__isnull=True)
         .exclude(status=Service.Status.DEFUNCT)
         .select_related("organization")
         .order_by("last_verified_at", "name_fi")

@@ -107,3 +107,33 @@ def test_report_counts_by_age_and_scope(
     assert row.oldest is not None and row.oldest < timezone.now() - timedelta(days=399)
     assert not may_see_report(editor_a.user)
     assert freshness_report(editor_a.user) == []
+
+
+def test_a_failing_send_records_nothing(listings: dict[str, Service], editor_a: Persona, monkeypatch) -> None:
+    import hyte.catalog.freshness as freshness
+
+    editor_a.user.email = "a@x.fi"
+    editor_a.user.save()
+
+    def broken(*args: object, **kwargs: object) -> None:
+        raise OSError("mail server down")
+
+    monkeypatch.setattr(freshness, "send_mail", broken)
+    with pytest.raises(OSError):
+        send_freshness_reminders()
+    assert not FreshnessReminder.objects.exists()  # the next run tries again
+    monkeypatch.undo()
+    assert send_freshness_reminders().emails == 1
+
+
+def test_merged_listings_are_neither_reminded_nor_stale(org_a, editor_a: Persona) -> None:
+    from hyte.catalog.selectors import stale_services_for_user
+    from hyte.catalog.services import service_merge
+
+    editor_a.user.email = "a@x.fi"
+    editor_a.user.save()
+    keep = ServiceFactory(organization=org_a, last_verified_at=days_ago(10))
+    gone = ServiceFactory(organization=org_a, last_verified_at=days_ago(500))
+    service_merge(actor=editor_a.user, survivor_id=keep.pk, duplicate_id=gone.pk)
+    assert send_freshness_reminders().services == 0
+    assert not stale_services_for_user(editor_a.user).exists()
