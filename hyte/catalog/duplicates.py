@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Q, QuerySet
-from rapidfuzz import fuzz
+from rapidfuzz import fuzz, process
 
 from hyte.catalog.models import DuplicateCandidate, Location, Service, ServiceAtLocation
 from hyte.catalog.search.analyzer import fold
@@ -167,17 +167,51 @@ def duplicates_of(listing: Listing, *, among: Any = None) -> list[tuple[Service,
     return sorted(((services[pk], s) for pk, s in scored), key=lambda item: (-item[1], str(item[0].name)))
 
 
+def _buckets(group: Iterable[Listing]) -> dict[tuple[Any, Address | None], list[Listing]]:
+    """Listings by (organization, address); a listing without a location under (organization, None)."""
+    buckets: dict[tuple[Any, Address | None], list[Listing]] = defaultdict(list)
+    for listing in group:
+        for address in listing.addresses or {None}:
+            buckets[(listing.organization_id, address)].append(listing)
+    return buckets
+
+
 def pairs_between(new: Sequence[Listing], existing: Sequence[Listing]) -> list[tuple[Any, Any, float]]:
-    """Likely duplicate pairs (ordered pks, score) between two groups, compared within organizations."""
-    by_org: dict[Any, list[Listing]] = defaultdict(list)
-    for listing in existing:
-        by_org[listing.organization_id].append(listing)
+    """Likely duplicate pairs (ordered pks, score) between two groups; only listings sharing an
+    organization and an address (or both without one) are compared. Within a bucket, rapidfuzz's
+    ``cdist`` (C, no Python loop) picks the pairs whose Finnish names could be similar, and only those
+    are checked in full, so a large import against many local listings stays fast."""
+    existing_buckets = _buckets(existing)
+    new_buckets = _buckets(new)
     pairs: dict[tuple[Any, Any], float] = {}
-    for a in new:
-        for b in by_org.get(a.organization_id, ()):
-            score = likely_duplicate(a, b)
-            if score is not None:
-                pairs[ordered(a.pk, b.pk)] = score
+
+    def check(a: Listing, b: Listing) -> None:
+        key = ordered(a.pk, b.pk)
+        if key not in pairs and (score := likely_duplicate(a, b)) is not None:
+            pairs[key] = score
+
+    for bucket, news in new_buckets.items():
+        olds = existing_buckets.get(bucket)
+        if not olds:
+            continue
+        named_new = [a for a in news if a.names[0]]
+        named_old = [b for b in olds if b.names[0]]
+        for a in news:  # without a Finnish name: compared one by one (rare)
+            for b in olds if not a.names[0] else [b for b in olds if not b.names[0]]:
+                check(a, b)
+        if not named_new or not named_old:
+            continue
+        left = [a.names[0] for a in named_new]
+        right = [b.names[0] for b in named_old]
+        near = process.cdist(left, right, scorer=fuzz.token_sort_ratio, score_cutoff=NAME_THRESHOLD) > 0
+        joined = process.cdist(
+            [x.replace(" ", "") for x in left],
+            [y.replace(" ", "") for y in right],
+            scorer=fuzz.ratio,
+            score_cutoff=NAME_THRESHOLD,
+        )
+        for i, j in zip(*(near | (joined > 0)).nonzero(), strict=True):
+            check(named_new[int(i)], named_old[int(j)])
     return [(first, second, score) for (first, second), score in pairs.items()]
 
 
@@ -255,12 +289,8 @@ def record_import_duplicates(
 def pairs_within(group: Sequence[Listing]) -> list[tuple[Any, Any, float]]:
     """Likely duplicate pairs inside one set of listings: only listings sharing an address (or both
     without one) in the same organization are compared, so a large organization stays cheap."""
-    buckets: dict[tuple[Any, Address | None], list[Listing]] = defaultdict(list)
-    for listing in group:
-        for address in listing.addresses or {None}:
-            buckets[(listing.organization_id, address)].append(listing)
     pairs: dict[tuple[Any, Any], float] = {}
-    for members in buckets.values():
+    for members in _buckets(group).values():
         for i, a in enumerate(members):
             for b in members[i + 1 :]:
                 key = ordered(a.pk, b.pk)

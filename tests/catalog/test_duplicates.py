@@ -93,3 +93,32 @@ def test_scan_of_a_large_organization_compares_only_within_addresses() -> None:
     for n, place in enumerate(places):
         at(ServiceFactory(organization=org, name_fi=f"Palvelu numero {n}"), place)
     assert pairs_within(listings(Service.objects.filter(organization=org))) == []
+
+
+def test_pairs_between_finds_what_the_full_comparison_finds() -> None:
+    """The cdist prefilter of imports must not lose pairs: compounds written apart, word order, and
+    listings without a Finnish name (compared one by one)."""
+    from hyte.catalog.duplicates import Listing, pairs_between
+
+    def lst(pk: int, fi: str, sv: str = "", org: int = 1) -> Listing:
+        return Listing(
+            pk=pk,
+            organization_id=org,
+            names=(normalise_name(fi), normalise_name(sv), ""),
+            addresses=frozenset(),
+        )
+
+    new = [
+        lst(1, "Puhelin neuvonta"),
+        lst(2, "Ikäihmisten vesijumppa"),
+        lst(3, "", "Simskola"),
+        lst(4, "Ryhmä 2"),
+    ]
+    old = [
+        lst(11, "Puhelinneuvonta"),
+        lst(12, "Vesijumppa ikäihmisten"),
+        lst(13, "", "Simskola."),
+        lst(14, "Ryhmä 1"),
+        lst(15, "Puhelinneuvonta", org=2),
+    ]
+    assert sorted((a, b) for a, b, _s in pairs_between(new, old)) == [(1, 11), (2, 12), (3, 13)]
