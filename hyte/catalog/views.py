@@ -18,7 +18,13 @@ from django_otp.decorators import otp_required
 from hyte.catalog import selectors
 from hyte.catalog.freshness import freshness_report, may_see_report
 from hyte.catalog.models import Service
-from hyte.catalog.services import MergeChoices, duplicate_dismiss, duplicate_scan, service_merge
+from hyte.catalog.services import (
+    IMPORT_PREFIXES,
+    MergeChoices,
+    duplicate_dismiss,
+    duplicate_scan,
+    service_merge,
+)
 from hyte.core.errors import DomainError
 
 
@@ -92,10 +98,14 @@ def merge_page(request: HttpRequest, candidate_id: str) -> HttpResponse:
     except DomainError as exc:
         return _error(request, exc)
     pair = [candidate.first, candidate.second]
+    imported = [s.pk for s in pair if (s.external_id or "").startswith(IMPORT_PREFIXES)]
     context: dict[str, Any] = {
         "candidate": candidate,
         "sides": [_service_facts(s) for s in pair],
-        "survivor": str(next((s.pk for s in pair if s.external_id), pair[0].pk)),
+        # An imported listing cannot be merged away: proposed as the one to keep.
+        "survivor": str(
+            next((s.pk for s in pair if (s.external_id or "").startswith(IMPORT_PREFIXES)), pair[0].pk)
+        ),
         "error": None,
     }
     if request.method == "POST":
