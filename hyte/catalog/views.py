@@ -103,9 +103,7 @@ def merge_page(request: HttpRequest, candidate_id: str) -> HttpResponse:
         "candidate": candidate,
         "sides": [_service_facts(s) for s in pair],
         # An imported listing cannot be merged away: proposed as the one to keep.
-        "survivor": str(
-            next((s.pk for s in pair if (s.external_id or "").startswith(IMPORT_PREFIXES)), pair[0].pk)
-        ),
+        "survivor": str(imported[0] if imported else pair[0].pk),
         "error": None,
     }
     if request.method == "POST":
