@@ -7,11 +7,16 @@ admins (superusers) see everything. Every save goes through catalog.services wit
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
+from django import forms
 from django.contrib import admin
+from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.urls import reverse
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from modeltranslation.admin import TranslationAdmin, TranslationTabularInline
 
@@ -160,13 +165,80 @@ class StaleFilter(admin.SimpleListFilter):
         return queryset
 
 
+_LOCATION_FIELD = re.compile(r"service_at_locations-(\d+)-location")
+
+
+class ServiceAdminForm(forms.ModelForm):
+    """Warns of likely duplicates (same organization, similar name, same address) before saving; staff
+    may save anyway by confirming that the listing is a different service (the pair is then remembered
+    as "not a duplicate")."""
+
+    not_a_duplicate = forms.BooleanField(
+        label=_("I have checked the possible duplicates: this is a different service."),
+        required=False,
+    )
+    request: HttpRequest | None = None
+
+    def _locations(self, organization: Organization) -> list[Location]:
+        """The locations chosen in the form's location rows (not yet saved)."""
+        data = self.request.POST if self.request is not None else {}
+        ids = []
+        for key, value in data.items():
+            match = _LOCATION_FIELD.fullmatch(key)
+            if match and value and not data.get(f"service_at_locations-{match[1]}-DELETE"):
+                ids.append(value)
+        try:
+            return list(Location.objects.filter(organization=organization, pk__in=ids))
+        except (ValidationError, ValueError):  # a malformed id: the inline form reports it
+            return []
+
+    def clean(self) -> dict[str, Any]:
+        from hyte.catalog.duplicates import LANGS, duplicates_of, listing_of
+
+        cleaned = super().clean() or {}
+        organization = cleaned.get("organization")
+        self.possible_duplicates: list[tuple[Service, float]] = []
+        if organization is None or self.errors:
+            return cleaned
+        listing = listing_of(
+            organization_id=organization.pk,
+            names={lang: cleaned.get(f"name_{lang}") or "" for lang in LANGS},
+            locations=self._locations(organization),
+            pk=self.instance.pk,
+        )
+        self.possible_duplicates = duplicates_of(listing)
+        if self.possible_duplicates and not cleaned.get("not_a_duplicate"):
+            links = format_html_join(
+                ", ",
+                '<a href="{}">{}</a>',
+                (
+                    (reverse("admin:catalog_service_change", args=[s.pk]), s.name)
+                    for s, _score in self.possible_duplicates
+                ),
+            )
+            raise ValidationError(
+                format_html(
+                    "{} {} {}",
+                    _("This organization already has a listing like this at the same address:"),
+                    links,
+                    _(
+                        "If it is the same service, edit that listing instead. If this is a different "
+                        "service, tick the box below and save again."
+                    ),
+                ),
+                code="possible_duplicate",
+            )
+        return cleaned
+
+
 @admin.register(Service)
 class ServiceAdmin(OrganizationScopedMixin, TranslationAdmin):
+    form = ServiceAdminForm
     list_display = ["name", "organization", "status", "free", "last_verified_at"]
     list_filter = [StaleFilter, "status", "free", "themes"]
     search_fields = ["name_fi", "name_sv", "name_en", "external_id"]
     filter_horizontal = ["themes", "service_classes", "target_groups", "municipalities", "languages"]
-    readonly_fields = ["external_id", "created_at", "updated_at", "capacity_summary"]
+    readonly_fields = ["external_id", "merged_into", "created_at", "updated_at", "capacity_summary"]
     inlines = [ServiceAtLocationInline, ScheduleInline, PhoneInline, ContactInline]
     list_select_related = ["organization"]
 
@@ -176,6 +248,25 @@ class ServiceAdmin(OrganizationScopedMixin, TranslationAdmin):
     @admin.display(description=_("Capacity"))
     def capacity_summary(self, obj: Service) -> Any:
         return capacity_display(obj, "web:service-capacity")
+
+    def get_form(self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any) -> Any:
+        form = super().get_form(request, obj, change=change, **kwargs)
+        form.request = request  # type: ignore[attr-defined]  # a class made for this request
+        return form
+
+    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
+        super().save_model(request, obj, form, change)
+        confirmed = getattr(form, "possible_duplicates", None)
+        if confirmed and form.cleaned_data.get("not_a_duplicate"):
+            from hyte.catalog.duplicates import ordered, record_candidates
+            from hyte.catalog.models import DuplicateCandidate
+
+            record_candidates(
+                [(*ordered(obj.pk, other.pk), score) for other, score in confirmed],
+                found_by=DuplicateCandidate.FoundBy.ENTRY,
+                status=DuplicateCandidate.Status.DISMISSED,
+                decided_by=request.user,
+            )
 
     def save_formset(self, request: HttpRequest, form: Any, formset: Any, change: bool) -> None:
         instances = formset.save(commit=False)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponsePermanentRedirect
 from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
@@ -19,7 +19,7 @@ from rest_framework.views import APIView
 
 from hyte.catalog import selectors
 from hyte.catalog.capacity import TakesNewClients, hsds_capacities
-from hyte.catalog.errors import InvalidSearchParameter
+from hyte.catalog.errors import InvalidSearchParameter, ServiceNotFound
 from hyte.catalog.models import Location, Municipality, Organization, Schedule, Service, Theme
 
 LANG_CODES = [code for code, _name in settings.LANGUAGES]
@@ -345,10 +345,19 @@ class ServiceDetailView(LanguageMixin, APIView):
         operation_id="services_retrieve",
         summary="One service",
         parameters=[LANG_PARAM],
-        responses={200: ServiceDetailSerializer, 400: ERROR_SCHEMA, 404: ERROR_SCHEMA},
+        responses={200: ServiceDetailSerializer, 301: None, 400: ERROR_SCHEMA, 404: ERROR_SCHEMA},
+        description="A listing merged into another answers 301 with the other's address.",
     )
-    def get(self, request: Request, pk: str) -> Response:
-        service = selectors.service_detail(service_id=pk)
+    def get(self, request: Request, pk: str) -> Response | HttpResponsePermanentRedirect:
+        try:
+            service = selectors.service_detail(service_id=pk)
+        except ServiceNotFound:
+            target = selectors.merged_target(pk)
+            if target is None:
+                raise
+            location = reverse("api:service-detail", args=[target.pk])
+            query = request.META.get("QUERY_STRING", "")
+            return HttpResponsePermanentRedirect(f"{location}?{query}" if query else location)
         return Response(ServiceDetailSerializer(service, context={"request": request}).data)
 
 

@@ -1,6 +1,6 @@
 from django.utils.translation import gettext_lazy as _
 
-from hyte.core.errors import InvalidParameter, NotFoundForUser
+from hyte.core.errors import DomainError, InvalidParameter, NotFoundForUser
 
 
 class InvalidSearchParameter(InvalidParameter):
@@ -41,3 +41,14 @@ class CapacityNotANumber(InvalidParameter):
 class CapacityInconsistent(InvalidParameter):
     code = "capacity_inconsistent"
     default_message = _("The capacity values contradict each other.")
+
+
+class MergeRefused(DomainError):
+    code = "merge_refused"
+    http_status = 409
+    default_message = _("These services cannot be merged.")
+
+
+class CandidateNotFound(NotFoundForUser):
+    code = "candidate_not_found"
+    default_message = _("No such pair of possible duplicates.")

@@ -291,6 +291,16 @@ class Service(models.Model):
     )
     source_hash = models.CharField(_("source fingerprint"), max_length=64, blank=True, editable=False)
     source_modified = models.DateTimeField(_("modified in source"), null=True, blank=True, editable=False)
+    merged_into = models.ForeignKey(
+        "self",
+        verbose_name=_("merged into"),
+        null=True,
+        blank=True,
+        editable=False,
+        on_delete=models.SET_NULL,
+        related_name="merged_from",
+        help_text=_("This listing was a duplicate; its links lead to the service it was merged into."),
+    )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
@@ -614,3 +624,78 @@ class ServiceCapacity(CapacityBase):
 
     def __str__(self) -> str:
         return f"{self.service} ({self.get_takes_new_clients_display()})"
+
+
+class FreshnessReminder(models.Model):
+    """A reminder e-mail about one listing for one verification: the listing's ``last_verified_at``
+    when the reminder went out. A listing verified again has a new value, so it can be reminded of
+    again; the same value is never reminded of twice (``manage.py send_freshness_reminders``)."""
+
+    service = models.ForeignKey(
+        Service, verbose_name=_("service"), on_delete=models.CASCADE, related_name="freshness_reminders"
+    )
+    organization = models.ForeignKey(
+        Organization, verbose_name=_("organization"), on_delete=models.CASCADE, related_name="+"
+    )
+    verified_at = models.DateTimeField(_("verification reminded of"))
+    sent_at = models.DateTimeField(_("sent"), default=timezone.now)
+    recipients = models.PositiveSmallIntegerField(_("recipients"), default=0)
+
+    class Meta:
+        verbose_name = _("freshness reminder")
+        verbose_name_plural = _("freshness reminders")
+        ordering = ["-sent_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["service", "verified_at"], name="one_reminder_per_verification")
+        ]
+        indexes = [models.Index(fields=["organization", "sent_at"], name="reminder_org_sent")]
+
+    def __str__(self) -> str:
+        return f"{self.service_id} {self.sent_at:%Y-%m-%d}"
+
+
+class DuplicateCandidate(models.Model):
+    """Two listings of the same organization that look like the same service (``catalog.duplicates``).
+    The pair is stored in a fixed order (``first_id < second_id``) so it is found once; "not a
+    duplicate" is remembered (``dismissed``) and the pair is never proposed again."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("To check")
+        DISMISSED = "dismissed", _("Not a duplicate")
+        MERGED = "merged", _("Merged")
+
+    class FoundBy(models.TextChoices):
+        ENTRY = "entry", _("Entered by staff")
+        IMPORT = "import", _("Import")
+        SCAN = "scan", _("Scan")
+
+    id = models.UUIDField(primary_key=True, default=new_id, editable=False)
+    organization = models.ForeignKey(
+        Organization, verbose_name=_("organization"), on_delete=models.CASCADE, related_name="+"
+    )
+    first = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="+")
+    second = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="+")
+    similarity = models.FloatField(_("name similarity"))
+    found_by = models.CharField(_("found by"), max_length=10, choices=FoundBy.choices)
+    import_run = models.PositiveBigIntegerField(_("import run"), null=True, blank=True)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.OPEN)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
+    created_at = models.DateTimeField(_("found"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("possible duplicate")
+        verbose_name_plural = _("possible duplicates")
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["first", "second"], name="one_candidate_per_pair"),
+            models.CheckConstraint(
+                condition=models.Q(first__lt=models.F("second")), name="candidate_pair_ordered"
+            ),
+        ]
+        indexes = [models.Index(fields=["organization", "status"], name="candidate_org_status")]
+
+    def __str__(self) -> str:
+        return f"{self.first_id} ~ {self.second_id}"

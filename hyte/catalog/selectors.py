@@ -40,6 +40,7 @@ from hyte.catalog.models import (
     Theme,
 )
 from hyte.catalog.search.results import SearchResults
+from hyte.core.errors import DomainError
 
 LANGS = ("fi", "sv", "en")
 MAX_PAGE = 10_000
@@ -409,7 +410,7 @@ def stale_services_for_user(user: User) -> QuerySet[Service]:
     cutoff = timezone.now() - timedelta(days=settings.HYTE_STALE_AFTER_DAYS)
     return (
         services_editable_by(user)
-        .filter(last_verified_at__lt=cutoff)
+        .filter(last_verified_at__lt=cutoff, merged_into__isnull=True)
         .exclude(status=Service.Status.DEFUNCT)
         .select_related("organization")
         .order_by("last_verified_at", "name_fi")
@@ -449,4 +450,72 @@ def service_capacity_for_editor(*, actor: User, service_id: object) -> Service:
     )
     if service is None:
         raise ServiceNotFound()
+    return service
+
+
+def duplicate_candidates_for(user: User) -> QuerySet[Any]:
+    """Open pairs of possible duplicates among the listings the user edits."""
+    from hyte.catalog.models import DuplicateCandidate
+
+    editable = services_editable_by(user)
+    return (
+        DuplicateCandidate.objects.filter(
+            status=DuplicateCandidate.Status.OPEN,
+            first__in=editable,
+            second__in=editable,
+            first__merged_into__isnull=True,
+            second__merged_into__isnull=True,
+        )
+        .select_related("organization", "first", "second")
+        .order_by("organization__name_fi", "-similarity", "created_at")
+    )
+
+
+def duplicate_candidate_for(user: User, candidate_id: object) -> Any:
+    from hyte.catalog.errors import CandidateNotFound
+
+    candidate = duplicate_candidates_for(user).filter(pk=parse_uuid(candidate_id)).first()
+    if candidate is None:
+        raise CandidateNotFound()
+    return candidate
+
+
+def service_for_review(user: User, service_id: object) -> Service:
+    """A listing the user edits, with everything the public page shows (for the review before verifying)."""
+    service = (
+        services_editable_by(user)
+        .select_related("organization")
+        .prefetch_related(
+            "themes",
+            "municipalities",
+            "languages",
+            "target_groups",
+            "phones",
+            "contacts",
+            Prefetch("locations", queryset=Location.objects.select_related("municipality")),
+            Prefetch("schedules", queryset=Schedule.objects.select_related("location")),
+        )
+        .filter(pk=parse_uuid(service_id))
+        .first()
+    )
+    if service is None:
+        raise ServiceNotFound()
+    return service
+
+
+def merged_target(service_id: object) -> Service | None:
+    """The active listing a merged-away listing now lives in (following merges of merges), or None."""
+    try:
+        pk = parse_uuid(service_id)
+    except DomainError:
+        return None
+    seen: set[Any] = set()
+    service = Service.objects.filter(pk=pk).only("pk", "status", "merged_into").first()
+    while service is not None and service.merged_into_id is not None and service.pk not in seen:
+        seen.add(service.pk)
+        service = (
+            Service.objects.filter(pk=service.merged_into_id).only("pk", "status", "merged_into").first()
+        )
+    if service is None or service.pk == pk or service.status != Service.Status.ACTIVE:
+        return None
     return service

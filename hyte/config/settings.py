@@ -294,6 +294,8 @@ HYTE_MAP_ATTRIBUTION = os.environ.get(
 )
 # A listing is stale when it has not been verified for this many days.
 HYTE_STALE_AFTER_DAYS = int(os.environ.get("HYTE_STALE_AFTER_DAYS", "365"))
+# A listing not verified for this long gets a reminder e-mail to its editors (send_freshness_reminders).
+HYTE_REMIND_AFTER_DAYS = int(os.environ.get("HYTE_REMIND_AFTER_DAYS", "335"))
 # Feeds that staff enter (iCalendar) may not point into the platform's own network unless this is on.
 HYTE_FETCH_ALLOW_PRIVATE_ADDRESSES = env_bool("HYTE_FETCH_ALLOW_PRIVATE_ADDRESSES", False)
 # Licensed questionnaire wording (SWEMWBS, AUDIT-C) from the deploying organisation's own file, never

@@ -6,7 +6,8 @@ from hyte.accounts import views as account_views
 from hyte.attendance import checkin_views
 from hyte.attendance import views as attendance_views
 from hyte.buddies import urls as buddies_urls
-from hyte.catalog import views as catalog_views
+from hyte.catalog import capacity_views
+from hyte.catalog import urls as catalog_urls
 from hyte.feedback import urls as feedback_urls
 from hyte.integrations.ical import views as ical_views
 from hyte.pathways import views as pathway_views
@@ -29,13 +30,14 @@ urlpatterns = [
     path(_("staff/stale/"), views.stale_listings_page, name="stale"),
     path(_("staff/stale/<uuid:service_id>/verify/"), views.verify_service, name="verify"),
     path(_("staff/imports/"), views.import_runs_page, name="imports"),
-    path(_("staff/capacity/"), catalog_views.capacity_overview_page, name="capacity"),
+    path(_("staff/capacity/"), capacity_views.capacity_overview_page, name="capacity"),
     path(
         _("staff/capacity/services/<uuid:service_id>/"),
-        catalog_views.service_capacity_page,
+        capacity_views.service_capacity_page,
         name="service-capacity",
     ),
-    path(_("staff/capacity/units/<uuid:unit_id>/"), catalog_views.unit_capacity_page, name="unit-capacity"),
+    path(_("staff/capacity/units/<uuid:unit_id>/"), capacity_views.unit_capacity_page, name="unit-capacity"),
+    path("", include(catalog_urls.web_urlpatterns)),
     path(_("referrals/"), referral_views.referral_list_page, name="referrals"),
     path(_("referrals/new/"), referral_views.referral_new_page, name="referral-new"),
     path(_("referrals/capacity/"), referral_views.receiver_capacity_fragment, name="referral-capacity"),

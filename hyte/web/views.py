@@ -107,6 +107,8 @@ def service_detail_page(request: HttpRequest, service_id: str) -> HttpResponse:
     try:
         service = selectors.service_detail(service_id=service_id)
     except DomainError as exc:
+        if target := selectors.merged_target(service_id):  # a merged duplicate: its links lead on
+            return redirect("web:service", target.pk, permanent=True)
         return render(request, "web/error.html", {"message": exc.message}, status=exc.http_status)
     return render(
         request,
@@ -156,6 +158,8 @@ def verify_service(request: HttpRequest, service_id: str) -> HttpResponse:
     except DomainError as exc:
         return render(request, "web/error.html", {"message": exc.message}, status=exc.http_status)
     messages.success(request, _("“%(name)s” is marked as verified today.") % {"name": service.name})
+    if request.POST.get("next") == "review":
+        return redirect("web:review", service.pk)
     return redirect("web:stale")
 
 

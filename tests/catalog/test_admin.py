@@ -145,3 +145,36 @@ def test_platform_admin_sees_all(platform_admin, org_a, org_b) -> None:
 def test_anonymous_is_sent_to_login(client) -> None:
     response = client.get("/admin/catalog/service/")
     assert response.status_code == 302 and "/admin/login/" in response["Location"]
+
+
+def test_entering_a_likely_duplicate_warns_and_can_be_confirmed(editor_a, org_a) -> None:
+    place = LocationFactory(organization=org_a, street_address_fi="Rantakatu 5")
+    existing = ServiceFactory(organization=org_a, name_fi="Vesijumppa ikäihmisille")
+    existing.service_at_locations.create(location=place)
+    new = Service(organization=org_a, name_fi="Vesijumppa, ikäihmisille", name_sv="", name_en="")
+    data = form_data(new, summary_fi="")
+    data.update(
+        {
+            "service_at_locations-TOTAL_FORMS": "1",
+            "service_at_locations-0-location": str(place.pk),
+        }
+    )
+    response = editor_a.client.post("/admin/catalog/service/add/", data)
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Vesijumppa ikäihmisille" in html and f"/admin/catalog/service/{existing.pk}/change/" in html
+    assert Service.objects.count() == 1
+    # Another address: no warning.
+    other = LocationFactory(organization=org_a, street_address_fi="Torikatu 1")
+    elsewhere = data | {"service_at_locations-0-location": str(other.pk)}
+    # Confirmed: saved, and the pair is remembered as not a duplicate.
+    response = editor_a.client.post("/admin/catalog/service/add/", data | {"not_a_duplicate": "on"})
+    assert response.status_code == 302, response.content.decode()[:3000]
+    from hyte.catalog.models import DuplicateCandidate
+
+    assert DuplicateCandidate.objects.get().status == DuplicateCandidate.Status.DISMISSED
+    response = editor_a.client.post(
+        "/admin/catalog/service/add/", elsewhere | {"name_fi": "Vesijumppa ikäihmisille"}
+    )
+    assert response.status_code == 302
+    assert Service.objects.count() == 3

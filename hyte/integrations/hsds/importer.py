@@ -32,6 +32,7 @@ from django.core.exceptions import ValidationError
 from django.db import DataError, IntegrityError, transaction
 from django.utils.translation import gettext
 
+from hyte.catalog.duplicates import record_import_duplicates
 from hyte.catalog.errors import OrganizationNotFound
 from hyte.catalog.models import (
     Location,
@@ -665,6 +666,11 @@ def import_hsds(
     except DomainError as exc:
         import_run_finish(run, failure=str(exc.message))
         raise
+    # Likely duplicates of local listings are recorded for staff, never blocking (catalog.duplicates).
+    written = Service.objects.filter(external_id__startswith="hsds:", updated_at__gte=run.started_at)
+    run.options["duplicates"] = record_import_duplicates(
+        service_ids=list(written.values_list("pk", flat=True)), source_prefix="hsds:", import_run=run.pk
+    )
     import_run_finish(
         run,
         created=report.imported_count,

@@ -22,6 +22,7 @@ from django.core.exceptions import ValidationError
 from django.db import DatabaseError, transaction
 from django.utils import timezone
 
+from hyte.catalog.duplicates import record_import_duplicates
 from hyte.catalog.models import (
     Location,
     Municipality,
@@ -660,6 +661,10 @@ def ptv_import(
         return run
     if withdraw_missing:
         _withdraw_missing(ctx)
+    # Likely duplicates of local listings are recorded for staff, never blocking (catalog.duplicates).
+    run.options["duplicates"] = record_import_duplicates(
+        service_ids=ctx.changed_services, source_prefix=PREFIX, import_run=run.pk
+    )
     _refresh_search(ctx)
     run.status = ImportRun.Status.PARTIAL if run.failed else ImportRun.Status.SUCCEEDED
     run.finished_at = timezone.now()
