@@ -33,12 +33,9 @@ from hyte.attendance import selectors, services
 from hyte.attendance.models import Meeting, Pass, PassProgramme
 from hyte.core.errors import DomainError
 from hyte.core.personal_log import log_personal_data
+from hyte.core.views import error_page as _error
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-
-
-def _error(request: HttpRequest, exc: DomainError) -> HttpResponse:
-    return render(request, "web/error.html", {"message": exc.message}, status=exc.http_status)
 
 
 def _period(request: HttpRequest) -> tuple[date, date]:

@@ -19,10 +19,7 @@ from hyte.catalog import services
 from hyte.catalog.forms import CapacityForm
 from hyte.catalog.selectors import service_capacity_for_editor, services_capacity_editable_by
 from hyte.core.errors import DomainError
-
-
-def _error(request: HttpRequest, exc: DomainError) -> HttpResponse:
-    return render(request, "web/error.html", {"message": exc.message}, status=exc.http_status)
+from hyte.core.views import error_page as _error
 
 
 @otp_required

@@ -26,10 +26,7 @@ from hyte.catalog.services import (
     service_merge,
 )
 from hyte.core.errors import DomainError
-
-
-def _error(request: HttpRequest, exc: DomainError) -> HttpResponse:
-    return render(request, "web/error.html", {"message": exc.message}, status=exc.http_status)
+from hyte.core.views import error_page as _error
 
 
 def _is_editor(request: HttpRequest) -> bool:

@@ -27,16 +27,13 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django_otp.decorators import otp_required
 
 from hyte.core.errors import DomainError, InvalidParameter
+from hyte.core.views import error_page as _error
 from hyte.feedback import selectors, services
 from hyte.feedback.errors import UnknownFeedbackLink
 from hyte.feedback.forms import FeedbackForm, MeetingLinkForm
 from hyte.feedback.models import FeedbackLink
 
 COOKIE = "hyte_feedback"
-
-
-def _error(request: HttpRequest, exc: DomainError) -> HttpResponse:
-    return render(request, "web/error.html", {"message": exc.message}, status=exc.http_status)
 
 
 def _browser_nonce(request: HttpRequest) -> str:

@@ -18,6 +18,7 @@ from django_otp.decorators import otp_required
 from hyte.accounts.models import Unit
 from hyte.core.errors import DomainError
 from hyte.core.origin import client_ip
+from hyte.core.views import error_page as _error
 from hyte.pathways import forms as f
 from hyte.pathways import instruments, selectors, services
 from hyte.pathways.models import Pathway, Programme, SelfReferral
@@ -29,10 +30,6 @@ FLAG_LABELS = {
     "limit_near": gettext_lazy("time limit near"),
     "limit_passed": gettext_lazy("time limit passed"),
 }
-
-
-def _error(request: HttpRequest, exc: DomainError) -> HttpResponse:
-    return render(request, "web/error.html", {"message": exc.message}, status=exc.http_status)
 
 
 def _not_worker(request: HttpRequest) -> HttpResponse:

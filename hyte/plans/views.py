@@ -18,15 +18,12 @@ from django_otp.decorators import otp_required
 
 from hyte.catalog import selectors as tray
 from hyte.core.errors import DomainError
+from hyte.core.views import error_page as _error
 from hyte.plans import forms as f
 from hyte.plans import selectors, services
 from hyte.plans.models import ClientPlan, PlanItem
 
 MAX_EVENTS_SHOWN = 20
-
-
-def _error(request: HttpRequest, exc: DomainError) -> HttpResponse:
-    return render(request, "web/error.html", {"message": exc.message}, status=exc.http_status)
 
 
 def _not_worker(request: HttpRequest) -> HttpResponse:

@@ -16,6 +16,7 @@ from django_otp.decorators import otp_required
 
 from hyte.catalog.models import Service
 from hyte.core.errors import DomainError
+from hyte.core.views import error_page as _error
 from hyte.pathways import services as pathway_services
 from hyte.referrals import selectors, services
 from hyte.referrals.errors import ReceiverFull
@@ -35,10 +36,6 @@ ACTION_LABELS = {
     "cancel": gettext_lazy("Cancel the referral"),
 }
 FORMS: dict[str, Any] = {"decline": DeclineForm, "complete": CompleteForm, "discontinue": DiscontinueForm}
-
-
-def _error(request: HttpRequest, exc: DomainError) -> HttpResponse:
-    return render(request, "web/error.html", {"message": exc.message}, status=exc.http_status)
 
 
 @otp_required
