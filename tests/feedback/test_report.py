@@ -153,7 +153,10 @@ def test_filters_period_unit_programme_and_municipality(home: Team, answered: No
     programme = values(report_for(home, "programme=exercise_counselling&since=2020-01-01"), "by_programme")
     assert set(programme) == {"exercise_counselling", "total"}
     report = report_for(home, "municipality=272")
-    assert any("municipality" in str(note) for note in report.notes)
+    without = report_for(home, "")
+    with translation.override("en"):
+        assert any("municipality filter does not apply" in str(note) for note in report.notes)
+        assert not any("municipality" in str(note) for note in without.notes)
 
 
 def test_no_answers_is_an_empty_report(home: Team) -> None:
