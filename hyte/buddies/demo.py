@@ -9,6 +9,7 @@ from typing import Any, Protocol
 from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from hyte.accounts.models import Unit
 from hyte.buddies import services
@@ -65,7 +66,8 @@ def seed_buddies(stdout: Writer, password: str) -> int:
             created.append(existing)
         existing.user.set_password(password)
         existing.user.save(update_fields=["password"])
-        stdout.write(f"  {username} / {password}  – {UNIT}: buddy (LiiKu-kamu)")
+        role = gettext("Peer buddy (LiiKu-kamu)")
+        stdout.write(f"  {username} / {password}  – {UNIT}: {role}")
     if Pairing.objects.filter(buddy__unit=unit).exists():
         return 0
     from hyte.pathways.models import Pathway
