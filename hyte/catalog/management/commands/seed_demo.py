@@ -12,6 +12,7 @@ from hyte.accounts.models import Membership, Unit, UnitRole
 from hyte.attendance.models import PassProgramme
 from hyte.buddies.demo import seed_buddies
 from hyte.catalog.demo.capacity import seed_capacity
+from hyte.catalog.demo.freshness import seed_freshness
 from hyte.catalog.demo.loader import load_demo
 from hyte.catalog.models import Organization, Service
 from hyte.feedback.demo import seed_feedback
@@ -104,6 +105,8 @@ class Command(BaseCommand):
             user.is_staff = True
             user.is_superuser = superuser
             user.set_password(DEMO_PASSWORD)
+            if role == Membership.Role.EDITOR:  # freshness reminders go to editors (console mail in the demo)
+                user.email = f"{username}@demo.invalid"
             user.save()
             where = "all organizations (platform admin)"
             if org_ext:
@@ -146,5 +149,6 @@ class Command(BaseCommand):
             seed_activity(self.stdout)
             seed_feedback(self.stdout)
             seed_plans(self.stdout, DEMO_PASSWORD)
+            seed_freshness(self.stdout)
         seed_buddies(self.stdout, DEMO_PASSWORD)
         seed_capacity(self.stdout)  # after the demo referrals: a full receiver would need confirming

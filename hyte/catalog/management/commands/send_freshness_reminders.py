@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
+from django.utils.translation import gettext as _
 
 from hyte.catalog.freshness import send_freshness_reminders
 
@@ -21,11 +22,13 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         run = send_freshness_reminders(dry_run=options["dry_run"])
-        prefix = "would send" if options["dry_run"] else "sent"
-        self.stdout.write(
-            f"{prefix} {run.organizations} e-mails about {run.services} listings"
-            if options["dry_run"]
-            else f"{prefix} {run.emails} e-mails about {run.services} listings"
-        )
+        if options["dry_run"]:
+            line = _("Would send %(emails)s e-mails about %(services)s listings.")
+            counts = {"emails": run.organizations, "services": run.services}
+        else:
+            line = _("Sent %(emails)s e-mails about %(services)s listings.")
+            counts = {"emails": run.emails, "services": run.services}
+        self.stdout.write(line % counts)
         for name in run.without_editors:
-            self.stdout.write(f"no editor with an e-mail address: {name}")
+            missing = _("No editor with an e-mail address: %(organization)s")
+            self.stdout.write(missing % {"organization": name})
