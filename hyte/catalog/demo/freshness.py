@@ -57,6 +57,6 @@ def seed_freshness(stdout: Any) -> int:
     pairs = duplicate_scan(actor=editor)
     stdout.write(
         f"Demo fresh listings: {len(AGES)} Kokkola listings checked {', '.join(map(str, AGES))} days ago; "
-        f'"{original.name_fi}" entered twice ({pairs} possible duplicate pair(s) for {EDITOR}).'
+        f'"{original.name}" entered twice ({pairs} possible duplicate pair(s) for {EDITOR}).'
     )
     return pairs
