@@ -135,13 +135,16 @@ class Verification:
         return self.first_broken is None
 
 
-def verify_personal_data_log(*, chunk: int = 5000) -> Verification:
+def verify_personal_data_log(*, chunk: int = 5000, using: str = "default") -> Verification:
     """Walk the chain from the first entry: every hash must follow from the previous one, numbers must
-    run without gaps, and the head must point at the last entry."""
+    run without gaps, and the head must point at the last entry. ``using``: the database alias (a
+    restored copy can be checked through a second alias)."""
     prev, expected_seq, count = GENESIS, 1, 0
     last_seq = 0
     while True:
-        rows: list[Any] = list(PersonalDataLog.objects.filter(seq__gt=last_seq).order_by("seq")[:chunk])
+        rows: list[Any] = list(
+            PersonalDataLog.objects.using(using).filter(seq__gt=last_seq).order_by("seq")[:chunk]
+        )
         if not rows:
             break
         for entry in rows:
@@ -151,7 +154,7 @@ def verify_personal_data_log(*, chunk: int = 5000) -> Verification:
                 return Verification(count, entry.seq, "hash mismatch")
             prev, expected_seq, count = entry.hash, expected_seq + 1, count + 1
         last_seq = rows[-1].seq
-    head = PersonalDataLogHead.objects.filter(pk=1).first()
+    head = PersonalDataLogHead.objects.using(using).filter(pk=1).first()
     if head is not None and (head.seq, head.hash) != (count, prev):
         return Verification(count, count + 1, "entries removed from the end")
     return Verification(count, None)
