@@ -32,6 +32,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import connections, transaction
 from django.db.migrations.recorder import MigrationRecorder
+from django.db.utils import load_backend
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -168,21 +169,24 @@ def _audit(using: str, action: str, details: dict[str, Any]) -> None:
 
 
 @contextlib.contextmanager
-def sqlite_alias(path: Path) -> Iterator[str]:
-    """A temporary database alias for an SQLite file (to read a backup, or to restore into one)."""
+def database_alias(config: dict[str, Any]) -> Iterator[str]:
+    """A temporary database alias (not in ``DATABASES``) for another database, e.g. a backup file to
+    read or a scratch database to restore into; closed and forgotten afterwards."""
     alias = f"backup_{uuid.uuid4().hex[:12]}"
-    config = dict(connections["default"].settings_dict)
-    if connections["default"].vendor != "sqlite":
-        config = dict(config, ENGINE="django.db.backends.sqlite3", OPTIONS={})
-    config.update(NAME=str(path), TEST={"NAME": str(path)}, CONN_MAX_AGE=0, ATOMIC_REQUESTS=False)
-    connections.settings[alias] = config
+    full = connections.configure_settings({"default": dict(config), alias: dict(config)})[alias]
+    connections[alias] = load_backend(full["ENGINE"]).DatabaseWrapper(full, alias)
     try:
         yield alias
     finally:
-        if alias in connections:
-            connections[alias].close()
-            del connections[alias]
-        del connections.settings[alias]
+        connections[alias].close()
+        del connections[alias]
+
+
+def sqlite_alias(path: Path) -> contextlib.AbstractContextManager[str]:
+    """A temporary database alias for an SQLite file."""
+    return database_alias(
+        {"ENGINE": "django.db.backends.sqlite3", "NAME": str(path), "TEST": {"NAME": str(path)}}
+    )
 
 
 def _state_dict(state: State) -> dict[str, Any]:
