@@ -243,11 +243,12 @@ def create_backup(output: Path | None = None, *, using: str = "default") -> tupl
         mtmp.write_text(json.dumps(manifest, indent=2, sort_keys=True), encoding="utf-8")
         tmp.replace(path)
         mtmp.replace(manifest_path(path))
-    except OSError as exc:
+    except (OSError, sqlite3.Error) as exc:  # disk full, permissions, a read-only folder
         tmp.unlink(missing_ok=True)
         tmp.with_name(tmp.name + ".json").unlink(missing_ok=True)
+        error = getattr(exc, "strerror", None) or str(exc)
         raise BackupError(
-            _("Cannot write the backup to %(path)s: %(error)s") % {"path": path, "error": exc.strerror}
+            _("Cannot write the backup to %(path)s: %(error)s") % {"path": path, "error": error}
         ) from exc
     except BaseException:
         tmp.unlink(missing_ok=True)

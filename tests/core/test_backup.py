@@ -209,3 +209,16 @@ def test_commands(populated: None, tmp_path: Path, capsys: pytest.CaptureFixture
     with pytest.raises(SystemExit):
         call_command("restore", str(out), yes=True, force=True)
     assert "checksum" in capsys.readouterr().err
+
+
+def test_full_disk_leaves_no_partial_file(
+    populated: None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def full(path: Path) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(backup, "sha256_of", full)
+    with pytest.raises(BackupError, match="No space left on device"):
+        create_backup(tmp_path / "hyte.backup")
+    assert list(tmp_path.iterdir()) == []
+    assert not AuditEvent.objects.filter(action="backup.create").exists()
