@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 from django.core.management import call_command
 from django.db import connection, connections
+from django.utils import translation
 
 from hyte.accounts.models import Unit, UnitRole
 from hyte.core import backup
@@ -26,6 +27,16 @@ from tests.accounts.factories import UnitFactory, UnitRoleFactory
 from tests.referrals.conftest import client_data, consent_data
 
 pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture(autouse=True)
+def _english() -> Iterator[None]:
+    """The messages are checked in English (the catalogs translate them; management commands speak
+    the site's language, Finnish, by default)."""
+    with translation.override("en"):
+        yield
+
+
 SCRATCH = "hyte_backup_restore_test"
 
 
