@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
+from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent  # the hyte package
@@ -102,6 +104,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -310,10 +313,34 @@ HYTE_BUDDY_PAIRING_MAX_MONTHS = int(os.environ.get("HYTE_BUDDY_PAIRING_MAX_MONTH
 HYTE_BUDDY_MEETING_EDIT_HOURS = int(os.environ.get("HYTE_BUDDY_MEETING_EDIT_HOURS", "48"))
 HYTE_SEARCH_MAX_QUERY_LENGTH = 200
 
+# Security headers (docs/operations.md). The Content-Security-Policy allows no inline scripts, no
+# inline styles and no event-handler attributes: scripts and styles come from our static files only.
 SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_HTTPONLY = True
+CSRF_COOKIE_SAMESITE = "Lax"
 SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+_map_tile_origin = urlsplit(HYTE_MAP_TILE_URL)
+SECURE_CSP = {
+    "default-src": [CSP.SELF],
+    "script-src": [CSP.SELF],
+    "style-src": [CSP.SELF],
+    "img-src": [CSP.SELF, "data:"]
+    + (
+        [f"{_map_tile_origin.scheme}://{_map_tile_origin.netloc}"]
+        if _map_tile_origin.scheme in {"http", "https"} and _map_tile_origin.netloc
+        else []
+    ),
+    "connect-src": [CSP.SELF],
+    "font-src": [CSP.SELF],
+    "object-src": [CSP.NONE],
+    "base-uri": [CSP.SELF],
+    "form-action": [CSP.SELF],
+    "frame-ancestors": [CSP.NONE],
+}
 if PRODUCTION:
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
