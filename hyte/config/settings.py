@@ -134,6 +134,26 @@ AXES_CLIENT_IP_CALLABLE = "hyte.core.origin.client_ip"
 # The reverse proxies in front of the service (addresses or networks, comma-separated): from these,
 # X-Forwarded-For names the client (hyte.core.origin). Empty: REMOTE_ADDR is the client.
 HYTE_TRUSTED_PROXIES = [p for p in os.environ.get("HYTE_TRUSTED_PROXIES", "").split(",") if p.strip()]
+# Rate limits (hyte/core/ratelimit.py, django-ratelimit) per client address, the login also per username:
+# "requests/period" with period s, m, h or d. Over the limit the answer is 429.
+HYTE_RATE_LIMITS = {
+    "login": os.environ.get("HYTE_RATE_LOGIN", "10/m"),
+    "self_referral": os.environ.get("HYTE_RATE_SELF_REFERRAL", "10/h"),
+    "search": os.environ.get("HYTE_RATE_SEARCH", "60/m"),
+    # Generous: a group meeting answers through one QR code, often from one network address.
+    "feedback": os.environ.get("HYTE_RATE_FEEDBACK", "100/h"),
+}
+# The counters need a cache all gunicorn workers share: in production the database (a table made by
+# `manage.py createcachetable`, run by `make serve-prod`); a per-process memory cache in development.
+RATELIMIT_USE_CACHE = "ratelimit"
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "ratelimit": (
+        {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "hyte_ratelimit"}
+        if env_bool("HYTE_RATELIMIT_DATABASE_CACHE", PRODUCTION)
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "ratelimit"}
+    ),
+}
 OTP_TOTP_ISSUER = "HYTE"
 OTP_LOGIN_URL = "web:login-verify"
 OIDC_RP_CLIENT_ID = os.environ.get("OIDC_RP_CLIENT_ID", "")

@@ -1,3 +1,5 @@
+from typing import cast
+
 from django.conf import settings
 from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
@@ -16,7 +18,10 @@ admin.site.__class__ = OTPAdminSite
 
 # Swagger UI adds <style> elements of its own: on that one page (no personal data, no forms of ours)
 # the policy allows inline styles; its script is a file of its own (the split view), not inline.
-SWAGGER_UI_CSP = {**settings.SECURE_CSP, "style-src": [CSP.SELF, CSP.UNSAFE_INLINE]}
+SWAGGER_UI_CSP: dict[str, list[str]] = {
+    **cast(dict[str, list[str]], settings.SECURE_CSP),
+    "style-src": [CSP.SELF, CSP.UNSAFE_INLINE],
+}
 
 urlpatterns = [
     path("api/v1/", include("hyte.catalog.api_urls", namespace="api")),

@@ -26,6 +26,7 @@ from hyte.catalog.selectors import ServiceSearch
 from hyte.catalog.services import service_mark_verified
 from hyte.core.errors import DomainError
 from hyte.core.personal_log import personal_data_log_for, verify_personal_data_log
+from hyte.core.ratelimit import rate_limited
 from hyte.integrations.ical.selectors import upcoming_event_occurrences
 from hyte.integrations.selectors import import_runs
 
@@ -86,6 +87,7 @@ def _query_string(search: ServiceSearch, page: int | None = None) -> str:
 
 
 @require_GET
+@rate_limited("search", methods=("GET",))
 def service_search_page(request: HttpRequest) -> HttpResponse:
     context: dict[str, Any] = {
         "choices": selectors.filter_choices(),
