@@ -67,6 +67,7 @@ serve-prod: $(VENV)/.installed compilemessages
 	$(PY) manage.py check --deploy
 	$(PY) manage.py collectstatic --noinput -v 0
 	$(PY) manage.py migrate --noinput -v 0
+	$(PY) manage.py createcachetable
 	$(VENV)/bin/python -m gunicorn -c gunicorn.conf.py -b $(HOST):$(PORT)
 
 clean:

@@ -55,6 +55,14 @@ def _codelists(request: pytest.FixtureRequest) -> None:
         load_pass_programmes(PassProgramme)
 
 
+@pytest.fixture(autouse=True)
+def _fresh_rate_limits() -> None:
+    """Each test starts with empty rate-limit counters (all tests come from 127.0.0.1)."""
+    from django.core.cache import caches
+
+    caches["ratelimit"].clear()
+
+
 @dataclass
 class Persona:
     user: AbstractUser

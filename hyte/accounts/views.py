@@ -6,6 +6,7 @@ as verified when the identity provider says it used multi-factor authentication.
 from __future__ import annotations
 
 import base64
+from typing import Any
 from urllib.parse import urlencode
 
 import segno
@@ -22,6 +23,8 @@ from django.views.decorators.http import require_http_methods
 from django_otp import login as otp_login
 from django_otp import match_token
 from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from hyte.core.ratelimit import rate_limited
 
 ISSUER = "HYTE"
 
@@ -49,6 +52,10 @@ class LoginView(auth_views.LoginView):
 
     def get_context_data(self, **kwargs: object) -> dict[str, object]:
         return super().get_context_data(**kwargs) | {"oidc_enabled": bool(settings.OIDC_RP_CLIENT_ID)}
+
+    @rate_limited("login", by_username=True)
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        return super().post(request, *args, **kwargs)
 
     def get_success_url(self) -> str:
         return reverse("web:login-verify") + "?" + urlencode({"next": _next(self.request)})

@@ -21,6 +21,7 @@ from hyte.catalog import selectors
 from hyte.catalog.capacity import TakesNewClients, hsds_capacities
 from hyte.catalog.errors import InvalidSearchParameter, ServiceNotFound
 from hyte.catalog.models import Location, Municipality, Organization, Schedule, Service, Theme
+from hyte.core.ratelimit import rate_limited
 
 LANG_CODES = [code for code, _name in settings.LANGUAGES]
 
@@ -330,8 +331,13 @@ class ServiceListView(LanguageMixin, APIView):
             OpenApiParameter("page", OpenApiTypes.INT, description="Page number, from 1."),
             LANG_PARAM,
         ],
-        responses={200: paginated_schema("PaginatedServiceList", ServiceListSerializer), 400: ERROR_SCHEMA},
+        responses={
+            200: paginated_schema("PaginatedServiceList", ServiceListSerializer),
+            400: ERROR_SCHEMA,
+            429: ERROR_SCHEMA,
+        },
     )
+    @rate_limited("search", methods=("GET",), api=True)
     def get(self, request: Request) -> Response:
         search = selectors.parse_service_search(request.query_params)
         page = selectors.paginate_services(selectors.service_search(search), search.page)

@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
+from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent  # the hyte package
@@ -102,6 +104,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -131,6 +134,26 @@ AXES_CLIENT_IP_CALLABLE = "hyte.core.origin.client_ip"
 # The reverse proxies in front of the service (addresses or networks, comma-separated): from these,
 # X-Forwarded-For names the client (hyte.core.origin). Empty: REMOTE_ADDR is the client.
 HYTE_TRUSTED_PROXIES = [p for p in os.environ.get("HYTE_TRUSTED_PROXIES", "").split(",") if p.strip()]
+# Rate limits (hyte/core/ratelimit.py, django-ratelimit) per client address, the login also per username:
+# "requests/period" with period s, m, h or d. Over the limit the answer is 429.
+HYTE_RATE_LIMITS = {
+    "login": os.environ.get("HYTE_RATE_LOGIN", "10/m"),
+    "self_referral": os.environ.get("HYTE_RATE_SELF_REFERRAL", "10/h"),
+    "search": os.environ.get("HYTE_RATE_SEARCH", "60/m"),
+    # Generous: a group meeting answers through one QR code, often from one network address.
+    "feedback": os.environ.get("HYTE_RATE_FEEDBACK", "100/h"),
+}
+# The counters need a cache all gunicorn workers share: in production the database (a table made by
+# `manage.py createcachetable`, run by `make serve-prod`); a per-process memory cache in development.
+RATELIMIT_USE_CACHE = "ratelimit"
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "ratelimit": (
+        {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "hyte_ratelimit"}
+        if env_bool("HYTE_RATELIMIT_DATABASE_CACHE", PRODUCTION)
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "ratelimit"}
+    ),
+}
 OTP_TOTP_ISSUER = "HYTE"
 OTP_LOGIN_URL = "web:login-verify"
 OIDC_RP_CLIENT_ID = os.environ.get("OIDC_RP_CLIENT_ID", "")
@@ -310,14 +333,41 @@ HYTE_BUDDY_PAIRING_MAX_MONTHS = int(os.environ.get("HYTE_BUDDY_PAIRING_MAX_MONTH
 HYTE_BUDDY_MEETING_EDIT_HOURS = int(os.environ.get("HYTE_BUDDY_MEETING_EDIT_HOURS", "48"))
 HYTE_SEARCH_MAX_QUERY_LENGTH = 200
 
+# Security headers (docs/operations.md). The Content-Security-Policy allows no inline scripts, no
+# inline styles and no event-handler attributes: scripts and styles come from our static files only.
 SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_HTTPONLY = True
+CSRF_COOKIE_SAMESITE = "Lax"
 SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+_map_tile_origin = urlsplit(HYTE_MAP_TILE_URL)
+SECURE_CSP = {
+    "default-src": [CSP.SELF],
+    "script-src": [CSP.SELF],
+    "style-src": [CSP.SELF],
+    "img-src": [CSP.SELF, "data:"]
+    + (
+        [f"{_map_tile_origin.scheme}://{_map_tile_origin.netloc}"]
+        if _map_tile_origin.scheme in {"http", "https"} and _map_tile_origin.netloc
+        else []
+    ),
+    "connect-src": [CSP.SELF],
+    "font-src": [CSP.SELF],
+    "object-src": [CSP.NONE],
+    "base-uri": [CSP.SELF],
+    "form-action": [CSP.SELF],
+    "frame-ancestors": [CSP.NONE],
+}
 if PRODUCTION:
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
     SECURE_HSTS_SECONDS = 31536000
+    # Behind the reverse proxy, which terminates TLS and sets (overwrites) X-Forwarded-Proto; it also
+    # redirects http to https (docs/operations.md).
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
 LOGGING = {
     "version": 1,

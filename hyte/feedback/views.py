@@ -27,6 +27,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django_otp.decorators import otp_required
 
 from hyte.core.errors import DomainError, InvalidParameter
+from hyte.core.ratelimit import rate_limited
 from hyte.core.views import error_page as _error
 from hyte.feedback import selectors, services
 from hyte.feedback.errors import UnknownFeedbackLink
@@ -61,6 +62,7 @@ def _set_cookie(response: HttpResponse, value: str) -> None:
 
 
 @require_http_methods(["GET", "POST"])
+@rate_limited("feedback")
 def feedback_page(request: HttpRequest, token: str) -> HttpResponse:
     """The feedback form. An unknown token is the 404 page; an answered, expired or full link says so
     kindly; bad input shows the form again with the errors (400)."""

@@ -18,6 +18,7 @@ from django_otp.decorators import otp_required
 from hyte.accounts.models import Unit
 from hyte.core.errors import DomainError
 from hyte.core.origin import client_ip
+from hyte.core.ratelimit import rate_limited
 from hyte.core.views import error_page as _error
 from hyte.pathways import forms as f
 from hyte.pathways import instruments, selectors, services
@@ -315,6 +316,7 @@ def self_referral_action(request: HttpRequest, self_referral_id: str) -> HttpRes
 
 
 @require_http_methods(["GET", "POST"])
+@rate_limited("self_referral")
 def self_referral_form_page(request: HttpRequest) -> HttpResponse:
     """Public: a resident asks a counselling service to contact her (no login)."""
     units = Unit.objects.filter(receives_self_referrals=True)

@@ -10,7 +10,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db import connection
+from django.db import DatabaseError, connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -26,6 +26,7 @@ from hyte.catalog.selectors import ServiceSearch
 from hyte.catalog.services import service_mark_verified
 from hyte.core.errors import DomainError
 from hyte.core.personal_log import personal_data_log_for, verify_personal_data_log
+from hyte.core.ratelimit import rate_limited
 from hyte.integrations.ical.selectors import upcoming_event_occurrences
 from hyte.integrations.selectors import import_runs
 
@@ -35,8 +36,24 @@ EVENT_LIMIT = 10  # at most ten of them
 
 @require_GET
 def healthz(request: HttpRequest) -> JsonResponse:
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT 1")
+    """For the load balancer and monitoring: 200 when the database answers and every migration is applied.
+
+    503 otherwise, with a short code (no details of the error: the endpoint is public).
+    """
+    from django.db.migrations.executor import MigrationExecutor
+
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+    except DatabaseError:
+        return JsonResponse({"status": "error", "database": "unreachable"}, status=503)
+    try:
+        executor = MigrationExecutor(connection)
+        pending = executor.migration_plan(executor.loader.graph.leaf_nodes())
+    except DatabaseError:
+        return JsonResponse({"status": "error", "database": "unreachable"}, status=503)
+    if pending:
+        return JsonResponse({"status": "error", "migrations": "pending"}, status=503)
     return JsonResponse({"status": "ok"})
 
 
@@ -70,6 +87,7 @@ def _query_string(search: ServiceSearch, page: int | None = None) -> str:
 
 
 @require_GET
+@rate_limited("search", methods=("GET",))
 def service_search_page(request: HttpRequest) -> HttpResponse:
     context: dict[str, Any] = {
         "choices": selectors.filter_choices(),
