@@ -350,7 +350,8 @@ SECURE_CSP = {
     "style-src": [CSP.SELF],
     "img-src": [CSP.SELF, "data:"]
     + (
-        [f"{_map_tile_origin.scheme}://{_map_tile_origin.netloc}"]
+        # Leaflet's "{s}" subdomain placeholder becomes a CSP wildcard.
+        [f"{_map_tile_origin.scheme}://{_map_tile_origin.netloc.replace('{s}', '*')}"]
         if _map_tile_origin.scheme in {"http", "https"} and _map_tile_origin.netloc
         else []
     ),
