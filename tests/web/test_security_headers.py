@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from django.test import Client
 
@@ -59,7 +61,6 @@ def test_cookies_http_only_and_same_site() -> None:
 
 def test_no_inline_scripts_styles_or_handlers_in_templates() -> None:
     import re
-    from pathlib import Path
 
     root = Path(__file__).resolve().parents[2] / "hyte"
     offenders = []
@@ -72,3 +73,94 @@ def test_no_inline_scripts_styles_or_handlers_in_templates() -> None:
         if re.search(r"\son[a-z]+=", text):
             offenders.append(f"{template}: event-handler attribute")
     assert offenders == []
+
+
+def _production_env(**extra: str) -> dict[str, str]:
+    import os
+
+    from cryptography.fernet import Fernet
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("HYTE_", "DATABASE_URL", "EMAIL_"))}
+    env.update(
+        HYTE_PRODUCTION="1",
+        DEBUG="0",
+        SECRET_KEY="a-long-test-secret-that-is-not-used-anywhere-else-0123456789-abcdefghij",
+        HYTE_PERSONAL_DATA_KEYS=Fernet.generate_key().decode(),
+        HYTE_LOOKUP_KEY="a-test-lookup-key-0123456789",
+        ALLOWED_HOSTS="hyte.example.fi",
+        EMAIL_HOST="smtp.example.fi",
+        DJANGO_SETTINGS_MODULE="hyte.config.settings",
+    )
+    env.update(extra)
+    return env
+
+
+def _run_in_production(code: str, **extra: str) -> str:
+    import subprocess
+    import sys
+
+    done = subprocess.run(  # noqa: S603 (our own interpreter and code)
+        [sys.executable, "-c", "import django; django.setup(); " + code],
+        cwd=Path(__file__).resolve().parents[2],
+        env=_production_env(**extra),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    return done.stdout
+
+
+def test_production_settings_pass_the_deployment_checks() -> None:
+    # Every warning of `check --deploy` is an error here: HSTS with subdomains, the https redirect,
+    # secure cookies, RFC 9700 OAuth settings, a real mail server. Only the preload warning is silenced.
+    out = _run_in_production(
+        "from django.core.management import call_command; "
+        "call_command('check', deploy=True, fail_level='WARNING'); print('ok')"
+    )
+    assert out.strip().endswith("ok")
+
+
+def test_production_settings_without_a_mail_server_fail_the_deployment_checks() -> None:
+    import subprocess
+    import sys
+
+    env = _production_env()
+    del env["EMAIL_HOST"]
+    done = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy"],
+        cwd=Path(__file__).resolve().parents[2],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode != 0
+    assert "mail.E001" in done.stderr
+
+
+def test_production_redirects_to_https_but_not_the_health_check(tmp_path: Path) -> None:
+    out = _run_in_production(
+        "from django.test import Client; "
+        "c = Client(HTTP_HOST='hyte.example.fi', raise_request_exception=False); "
+        "r = c.get('/palvelut/?q=x'); print(r.status_code, r['Location']); "
+        "print(c.get('/api/schema/', HTTP_X_FORWARDED_PROTO='https').status_code); "
+        "print(c.get('/healthz').status_code); "
+        "from django.conf import settings as s; "
+        "print(s.SECURE_HSTS_SECONDS, s.SECURE_HSTS_INCLUDE_SUBDOMAINS, "
+        "s.SESSION_COOKIE_SECURE, s.CSRF_COOKIE_SECURE, s.SECURE_REDIRECT_EXEMPT)",
+        HYTE_VAR_DIR=str(tmp_path),
+    )
+    lines = out.splitlines()
+    assert lines[0] == "301 https://hyte.example.fi/palvelut/?q=x"
+    assert lines[1] == "200"  # behind the proxy, which says the request came over https
+    assert lines[2] == "503"  # not redirected: answered (this empty database has no migrations applied)
+    assert lines[3] == "31536000 True True True ['^healthz$']"
+
+
+def test_a_tile_url_with_subdomains_allows_every_subdomain_for_images() -> None:
+    out = _run_in_production(
+        "from django.conf import settings as s; print(' '.join(s.SECURE_CSP['img-src']))",
+        HYTE_MAP_TILE_URL="https://{s}.tile.example.fi/{z}/{x}/{y}.png",
+    )
+    assert out.split() == ["'self'", "data:", "https://*.tile.example.fi"]
