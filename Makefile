@@ -8,12 +8,12 @@ PORT ?= 8000
 APT := DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends
 SYSTEM_PACKAGES := scripts/system-packages
 
-.PHONY: help run test test-fast lint format typecheck messages compilemessages check-messages bench serve-prod system-deps browser-deps clean
+.PHONY: help run test test-fast lint format typecheck audit messages compilemessages check-messages bench serve-prod system-deps browser-deps clean
 
 help:
 	@echo "make run        create .venv, install, migrate, load demo data, serve http://$(HOST):$(PORT)"
 	@echo "make test       install test tools (Chromium from apt when root) and run the whole suite"
-	@echo "make lint | typecheck | messages | bench | serve-prod | clean"
+	@echo "make lint | typecheck | audit | messages | bench | serve-prod | clean"
 
 $(VENV)/.installed: pyproject.toml
 	@$(SYSTEM_PACKAGES) runtime
@@ -51,6 +51,10 @@ format: $(VENV)/.installed-dev
 
 typecheck: $(VENV)/.installed-dev
 	$(VENV)/bin/mypy hyte
+
+# pip-audit over the virtual environment; names what it could not audit (scripts/audit_deps.py).
+audit: $(VENV)/.installed-dev
+	$(PY) scripts/audit_deps.py
 
 messages: $(VENV)/.installed
 	$(PY) manage.py makemessages -l fi -l sv -l en --no-obsolete --ignore='.venv/*' --ignore='bench/*' --ignore='tests/*' --ignore='var/*'
