@@ -298,7 +298,13 @@ def age(records: Records, *, years: int = 13) -> None:
     day = timezone.localdate(then)
     client = records.client
     Referral.objects.filter(client=client).update(
-        status=Referral.Status.COMPLETED, closed_at=then, sent_at=then, updated_at=then
+        status=Referral.Status.COMPLETED,
+        sent_at=then,
+        received_at=then,
+        accepted_at=then,
+        first_contact_at=then,
+        closed_at=then,
+        updated_at=then,
     )
     Pathway.objects.filter(client=client).update(status=Pathway.Status.CLOSED, closed_on=day, enrolled_on=day)
     ClientPlan.objects.filter(client=client).update(status=ClientPlan.Status.CLOSED, closed_on=day)
