@@ -101,8 +101,10 @@ class RecordType:
         q = self.root.holds_text()
         for part in self.parts[1:]:
             if part.blank:
-                inner = part.model._default_manager.filter(part.holds_text(), **{part.root_path: OuterRef("pk")})
-                q |= Exists(inner)
+                inner = part.model._default_manager.filter(
+                    part.holds_text(), **{part.root_path: OuterRef("pk")}
+                )
+                q |= Q(Exists(inner))
         return q
 
     def of_client(self, client_pk: Any) -> models.QuerySet[Any]:

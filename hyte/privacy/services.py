@@ -163,7 +163,7 @@ def _client_personal_q() -> Q:
         | Q(hetu_hash__isnull=False)
         | ~Q(email="")
         | ~Q(phone="")
-        | Exists(ClientCorrection.objects.filter(client=OuterRef("pk")))
+        | Q(Exists(ClientCorrection.objects.filter(client=OuterRef("pk"))))
     )
 
 
@@ -238,7 +238,9 @@ def _clients_due(now: dt.datetime) -> models.QuerySet[Client]:
         q = Q()
         for path in root.paths:
             q |= Q(**{path: OuterRef("pk")})
-        kept = root.model._default_manager.filter(q).exclude(record_type.expired_q(_cutoff(record_type.key, now)))
+        kept = root.model._default_manager.filter(q).exclude(
+            record_type.expired_q(_cutoff(record_type.key, now))
+        )
         due = due.exclude(Exists(kept))
     return due
 
@@ -273,7 +275,9 @@ def retention_plan(*, now: dt.datetime | None = None) -> list[RetentionLine]:
 
 def _due(record_type: records.RecordType, now: dt.datetime) -> models.QuerySet[Any]:
     manager = record_type.root.model._default_manager
-    return manager.filter(record_type.expired_q(_cutoff(record_type.key, now))).filter(record_type.personal_q())
+    return manager.filter(record_type.expired_q(_cutoff(record_type.key, now))).filter(
+        record_type.personal_q()
+    )
 
 
 @transaction.atomic

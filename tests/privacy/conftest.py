@@ -169,7 +169,9 @@ def make_client_records(unit_a: Unit, sender: Unit, *, hetu: str = HETU, first: 
         closure_note="",
     )
     goal = Goal.objects.create(pathway=pathway, text="Ilmattaren oma tavoite: kävely kolmesti viikossa")
-    contact = Contact.objects.create(pathway=pathway, on=today, kind=Contact.Kind.MEETING, note="Hyvä tapaaminen")
+    contact = Contact.objects.create(
+        pathway=pathway, on=today, kind=Contact.Kind.MEETING, note="Hyvä tapaaminen"
+    )
     measurement = Measurement.objects.create(
         pathway=pathway, instrument="swemwbs", instrument_version="1", on=today, values={"1": 3}
     )
@@ -196,7 +198,9 @@ def make_client_records(unit_a: Unit, sender: Unit, *, hetu: str = HETU, first: 
         issued_on=today,
         valid_until=today + dt.timedelta(days=365),
     )
-    visit = Visit.objects.create(pass_card=pass_card, service=service, on=today, idempotency_key=f"k-{client.pk}")
+    visit = Visit.objects.create(
+        pass_card=pass_card, service=service, on=today, idempotency_key=f"k-{client.pk}"
+    )
     reward = Reward.objects.create(pass_card=pass_card, number=1, text="Uimalippu")
     buddy = Buddy.objects.create(user=UserFactory(), unit=unit_a, name="Kaveri", kind=Buddy.Kind.VOLUNTEER)
     pairing = Pairing.objects.create(

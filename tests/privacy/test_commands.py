@@ -25,13 +25,21 @@ def test_export_to_a_private_file(dpo_a: Persona, ilmatar: Records, tmp_path: Pa
     target = tmp_path / "ilmatar.json"
     out = io.StringIO()
     call_command(
-        "export_client_data", user="dpo_a", hetu_stdin=True, output=str(target), stdin=io.StringIO(HETU + "\n"), stdout=out
+        "export_client_data",
+        user="dpo_a",
+        hetu_stdin=True,
+        output=str(target),
+        stdin=io.StringIO(HETU + "\n"),
+        stdout=out,
     )
     assert stat.S_IMODE(target.stat().st_mode) == 0o600
     data = json.loads(target.read_text())
     assert data["client"]["id"] == str(ilmatar.client.pk)
     assert HETU not in out.getvalue()
-    assert AuditEvent.objects.filter(action="privacy.client_export", object_id=str(ilmatar.client.pk)).count() == 1
+    assert (
+        AuditEvent.objects.filter(action="privacy.client_export", object_id=str(ilmatar.client.pk)).count()
+        == 1
+    )
 
 
 def test_export_refuses_others_and_writes_nothing(dpo_b: Persona, ilmatar: Records, tmp_path: Path) -> None:

@@ -46,7 +46,9 @@ def test_unknown_and_malformed_look_ups(dpo_a: Persona, ilmatar: Records) -> Non
         selectors.client_for_officer(actor=dpo_a.user, personal_identity_code="131052-308X")
 
 
-def test_the_export_holds_exactly_the_clients_records(dpo_a: Persona, ilmatar: Records, other: Client) -> None:
+def test_the_export_holds_exactly_the_clients_records(
+    dpo_a: Persona, ilmatar: Records, other: Client
+) -> None:
     data = services.client_export(actor=dpo_a.user, personal_identity_code=HETU)
     assert data["format"] == "hyte-client-export"
     assert data["format_version"] == 1
@@ -56,7 +58,12 @@ def test_the_export_holds_exactly_the_clients_records(dpo_a: Persona, ilmatar: R
     assert person["id"] == str(ilmatar.client.pk)
     fields = person["fields"]
     assert fields["personal_identity_code"] == HETU
-    assert (fields["first_name"], fields["last_name"], fields["email"], fields["phone"]) == (FIRST, LAST, EMAIL, PHONE)
+    assert (fields["first_name"], fields["last_name"], fields["email"], fields["phone"]) == (
+        FIRST,
+        LAST,
+        EMAIL,
+        PHONE,
+    )
     assert fields["birth_year"] == 1952
     assert fields["municipality"] == "272"
     assert fields["pseudonym"] == str(ilmatar.client.pseudonym)

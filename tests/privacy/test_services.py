@@ -75,10 +75,14 @@ def test_a_correction_keeps_the_old_values_encrypted(dpo_a: Persona, ilmatar: Re
 
 def test_a_correction_needs_a_reason_and_a_change(dpo_a: Persona, ilmatar: Records) -> None:
     with pytest.raises(InvalidParameter) as missing:
-        services.client_correct(actor=dpo_a.user, client_id=ilmatar.client.pk, changes={"phone": "1"}, reason=" ")
+        services.client_correct(
+            actor=dpo_a.user, client_id=ilmatar.client.pk, changes={"phone": "1"}, reason=" "
+        )
     assert missing.value.details["field"] == "reason"
     with pytest.raises(NothingToCorrect):
-        services.client_correct(actor=dpo_a.user, client_id=ilmatar.client.pk, changes={"phone": PHONE}, reason="x")
+        services.client_correct(
+            actor=dpo_a.user, client_id=ilmatar.client.pk, changes={"phone": PHONE}, reason="x"
+        )
     assert ClientCorrection.objects.filter(source="correction").count() == 0
     assert Client.objects.get(pk=ilmatar.client.pk).phone == PHONE
 
@@ -95,7 +99,9 @@ def test_a_code_of_another_client_is_refused(dpo_a: Persona, ilmatar: Records, u
 
 def test_only_the_officer_of_a_holding_organization_corrects(dpo_b: Persona, ilmatar: Records) -> None:
     with pytest.raises(ClientNotFound):
-        services.client_correct(actor=dpo_b.user, client_id=ilmatar.client.pk, changes={"phone": "1"}, reason="x")
+        services.client_correct(
+            actor=dpo_b.user, client_id=ilmatar.client.pk, changes={"phone": "1"}, reason="x"
+        )
 
 
 # --- erasure ---
@@ -151,7 +157,12 @@ def test_erasure_leaves_nothing_identifying_and_keeps_the_statistics(
     assert rows_holding(IDENTIFYING) == []
     client = Client.objects.get(pk=ilmatar.client.pk)
     assert (client.pseudonym, client.birth_year, client.municipality_id) == (pseudonym, 1952, "272")
-    assert (client.first_name, client.last_name, client.hetu_encrypted, client.hetu_hash) == ("", "", "", None)
+    assert (client.first_name, client.last_name, client.hetu_encrypted, client.hetu_hash) == (
+        "",
+        "",
+        "",
+        None,
+    )
     assert figures() == [5, 5]  # the reports count her as before
     assert ServiceUse.objects.filter(client=client).count() == 1  # pseudonymous: kept to its own period
     assert Referral.objects.filter(client=client, status="completed").count() == 5
