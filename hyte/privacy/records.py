@@ -194,7 +194,8 @@ RECORD_TYPES: tuple[RecordType, ...] = (
             Part(
                 "pathways.SelfReferral",
                 ("pathway__client", "referral__client"),
-                blank=("name", "phone", "email", "message", "closing_note"),
+                # source_hash: a keyed hash of the sender's network address (the form's rate limit)
+                blank=("name", "phone", "email", "message", "closing_note", "source_hash"),
             ),
         ),
         ended="created_at",
