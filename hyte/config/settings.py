@@ -99,6 +99,7 @@ INSTALLED_APPS = [
     "hyte.plans",
     "hyte.reporting",
     "hyte.feedback",
+    "hyte.privacy",
     "hyte.web",
 ]
 
@@ -346,6 +347,26 @@ HYTE_SEARCH_PAGE_SIZE = 20
 HYTE_BUDDY_PAIRING_MAX_MONTHS = int(os.environ.get("HYTE_BUDDY_PAIRING_MAX_MONTHS", "6"))
 HYTE_BUDDY_MEETING_EDIT_HOURS = int(os.environ.get("HYTE_BUDDY_MEETING_EDIT_HOURS", "48"))
 HYTE_SEARCH_MAX_QUERY_LENGTH = 200
+
+# Retention of client records (hyte/privacy/records.py, `manage.py apply_retention`): days from the day a
+# record ended (closed, pass valid until, ...) until it is anonymised or deleted. Defaults follow the
+# Finnish rules as we understand them (docs/operations.md, "Retention"); each county sets its own from
+# its records management plan (tiedonohjaussuunnitelma).
+HYTE_RETENTION = {
+    # Social welfare client documents: 12 years from the end of the client relationship (Act 703/2023).
+    "referral": int(os.environ.get("HYTE_RETENTION_REFERRAL", "4383")),
+    "pathway": int(os.environ.get("HYTE_RETENTION_PATHWAY", "4383")),
+    "client_plan": int(os.environ.get("HYTE_RETENTION_CLIENT_PLAN", "4383")),
+    # Not statutory client documents: as long as the service and its yearly reporting need them.
+    "self_referral": int(os.environ.get("HYTE_RETENTION_SELF_REFERRAL", "365")),
+    "pass": int(os.environ.get("HYTE_RETENTION_PASS", "730")),
+    "buddy_pairing": int(os.environ.get("HYTE_RETENTION_BUDDY_PAIRING", "730")),
+    "feedback_link": int(os.environ.get("HYTE_RETENTION_FEEDBACK_LINK", "30")),
+    "service_use": int(os.environ.get("HYTE_RETENTION_SERVICE_USE", "1827")),
+    # The client's own row: anonymised when none of her records is kept any more and it has not been
+    # updated for this long (a client entered without any record).
+    "client": int(os.environ.get("HYTE_RETENTION_CLIENT", "365")),
+}
 
 # Security headers (docs/operations.md). The Content-Security-Policy allows no inline scripts, no
 # inline styles and no event-handler attributes: scripts and styles come from our static files only.

@@ -22,6 +22,8 @@ from hyte.core.audit import audit_record
 from hyte.core.crypto import encrypt, lookup_hash
 from hyte.core.errors import InvalidParameter
 from hyte.core.personal_log import log_personal_data
+from hyte.privacy.history import record_changes, snapshot
+from hyte.privacy.models import ClientCorrection
 from hyte.referrals import hetu, notifications
 from hyte.referrals.errors import (
     ConsentMissing,
@@ -67,12 +69,13 @@ class ClientData:
 
 def client_record(actor: User, data: ClientData) -> Client:
     """The client with this henkilötunnus (found by its keyed hash), or a new one; contact details
-    given now replace the old ones."""
+    given now replace the old ones (the old values go to the correction history, ``hyte.privacy``)."""
     code = hetu.validate(data.personal_identity_code) if data.personal_identity_code else ""
     digest = lookup_hash(code, purpose=HETU_PURPOSE) if code else None
     client = Client.objects.select_for_update().filter(hetu_hash=digest).first() if digest else None
     created = client is None
     client = client or Client(hetu_hash=digest, hetu_encrypted=encrypt(code) if code else "")
+    before = snapshot(client)  # the correction history keeps what new details replace
     if code:
         client.birth_year = hetu.birth_date(code).year
     client.first_name, client.last_name = data.first_name.strip(), data.last_name.strip()
@@ -81,6 +84,7 @@ def client_record(actor: User, data: ClientData) -> Client:
     client.municipality_id = data.municipality
     _clean(client)
     client.save()
+    record_changes(actor=actor, client=client, before=before, source=ClientCorrection.Source.RECORD)
     log_personal_data(actor=actor, action="create" if created else "update", obj=client, purpose=PURPOSE)
     return client
 

@@ -12,6 +12,7 @@ from hyte.feedback import urls as feedback_urls
 from hyte.integrations.ical import views as ical_views
 from hyte.pathways import views as pathway_views
 from hyte.plans import views as plan_views
+from hyte.privacy import urls as privacy_urls
 from hyte.referrals import views as referral_views
 from hyte.reporting import urls as reporting_urls
 from hyte.web import views
@@ -75,4 +76,5 @@ urlpatterns = [
     path("", include(reporting_urls.web_urlpatterns)),
     path("", include(buddies_urls.web_urlpatterns)),
     path("", include(feedback_urls.web_urlpatterns)),
+    path("", include(privacy_urls.web_urlpatterns)),
 ]
