@@ -120,14 +120,16 @@ def restart_windows(
     that started after the fault's end, plus ``margin``. A kind that never succeeds again within
     ``limit`` seconds leaves the fault unrecovered and its window ``limit`` long."""
     calls = sorted(calls, key=lambda c: c.end)
+    kinds = list(kinds)
     windows = []
     for fault in faults:
-        firsts = []
+        firsts: list[float] = []
         for kind in kinds:
             first = next((c.end for c in calls if c.kind == kind and c.ok and c.start >= fault.end), None)
-            firsts.append(first if first is not None and first - fault.start <= limit else None)
-        recovered = all(f is not None for f in firsts)
-        end = max(f for f in firsts if f is not None) + margin if recovered else fault.start + limit  # type: ignore[type-var]
+            if first is not None and first - fault.start <= limit:
+                firsts.append(first)
+        recovered = len(firsts) == len(kinds)
+        end = max(firsts) + margin if recovered else fault.start + limit
         windows.append(Window(fault.name, fault.start, end, recovered))
     return windows
 
@@ -168,8 +170,8 @@ def verify_writes(
     (marker, id): every acknowledged marker exactly once and under the id answered; a marker stored more
     than once is a duplicate whether it was acknowledged or not."""
     rows: dict[str, list[str]] = {}
-    for marker, pk in stored:
-        rows.setdefault(marker, []).append(str(pk))
+    for marker, row_id in stored:
+        rows.setdefault(marker, []).append(str(row_id))
     check = WriteCheck(acknowledged=len(acknowledged))
     for marker, pk in acknowledged.items():
         found = rows.get(marker, [])
