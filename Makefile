@@ -63,8 +63,8 @@ BENCHMARKS := bench/search_quality.py bench/search_speed.py bench/tray_latency.p
 bench: $(VENV)/.installed-dev
 	@for b in $(BENCHMARKS); do echo "== $$b"; $(PY) $$b || exit 1; done
 
-# 10 minutes of mixed load with a gunicorn worker killed and PostgreSQL restarted midway (its own
-# cluster: needs the PostgreSQL 15 server binaries and root or the postgres user). SOAK_ARGS=--quick.
+# 10 minutes of mixed load with a gunicorn worker killed and PostgreSQL restarted midway, on a cluster
+# of its own (PostgreSQL 15 server binaries; as root they run as the postgres user). SOAK_ARGS=--quick.
 soak: $(VENV)/.installed-dev compilemessages
 	$(PY) bench/soak.py $(SOAK_ARGS)
 
