@@ -8,12 +8,12 @@ PORT ?= 8000
 APT := DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends
 SYSTEM_PACKAGES := scripts/system-packages
 
-.PHONY: help run test test-fast lint format typecheck audit messages compilemessages check-messages bench serve-prod system-deps browser-deps clean
+.PHONY: help run test test-fast lint format typecheck audit messages compilemessages check-messages bench soak serve-prod system-deps browser-deps clean
 
 help:
 	@echo "make run        create .venv, install, migrate, load demo data, serve http://$(HOST):$(PORT)"
 	@echo "make test       install test tools (Chromium from apt when root) and run the whole suite"
-	@echo "make lint | typecheck | audit | messages | bench | serve-prod | clean"
+	@echo "make lint | typecheck | audit | messages | bench | soak | serve-prod | clean"
 
 $(VENV)/.installed: pyproject.toml
 	@$(SYSTEM_PACKAGES) runtime
@@ -66,6 +66,11 @@ BENCHMARKS := bench/search_quality.py bench/search_speed.py bench/tray_latency.p
 
 bench: $(VENV)/.installed-dev
 	@for b in $(BENCHMARKS); do echo "== $$b"; $(PY) $$b || exit 1; done
+
+# 10 minutes of mixed load with a gunicorn worker killed and PostgreSQL restarted midway, on a cluster
+# of its own (PostgreSQL 15 server binaries; as root they run as the postgres user). SOAK_ARGS=--quick.
+soak: $(VENV)/.installed-dev compilemessages
+	$(PY) bench/soak.py $(SOAK_ARGS)
 
 serve-prod: $(VENV)/.installed compilemessages
 	$(PY) manage.py check --deploy
