@@ -198,12 +198,29 @@ def page_not_found(request: HttpRequest, exception: Exception | None = None) -> 
 
 
 def server_error(request: HttpRequest) -> HttpResponse:
-    return render(
-        request,
-        "web/error.html",
-        {"message": _("Something went wrong on our side. Please try again later.")},
-        status=500,
-    )
+    """Django's handler500. A database that cannot be reached (a restart, a failover) is a 503 with
+    Retry-After, on a page that does not itself need the database; the API answers in JSON."""
+    import sys
+
+    from django.db import InterfaceError, OperationalError
+
+    unavailable = isinstance(sys.exc_info()[1], OperationalError | InterfaceError)
+    if unavailable:
+        status, code = 503, "service_unavailable"
+        message = _("The service is briefly unavailable. Please try again in a moment.")
+    else:
+        status, code = 500, "server_error"
+        message = _("Something went wrong on our side. Please try again later.")
+    if request.path.startswith("/api/"):
+        body = {"code": code, "message": message, "details": {}}
+        response: HttpResponse = JsonResponse(body, status=status)
+    elif unavailable:
+        response = render(request, "web/unavailable.html", {"message": message}, status=status)
+    else:
+        response = render(request, "web/error.html", {"message": message}, status=status)
+    if unavailable:
+        response["Retry-After"] = "10"
+    return response
 
 
 @otp_required
