@@ -178,7 +178,8 @@ def personal_data_log_for(
     if not is_data_protection_officer(actor):
         return PersonalDataLog.objects.none()
     organizations = UnitRole.objects.filter(
-        user__pk=actor.pk, role=UnitRole.Role.DATA_PROTECTION_OFFICER
+        user__pk=actor.pk,  # type: ignore[misc]
+        role=UnitRole.Role.DATA_PROTECTION_OFFICER,
     ).values("unit__organization_id")
     staff = get_user_model().objects.filter(
         Q(unit_roles__unit__organization_id__in=organizations)

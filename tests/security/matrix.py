@@ -180,6 +180,17 @@ def today(w: World) -> str:
     return timezone.localdate().isoformat()
 
 
+def pathway_version(w: World, **body: Any) -> dict[str, Any]:
+    """A plan write names the version it read (else 400 before any look-up)."""
+    w.pathway.refresh_from_db(fields=["version"])
+    return {"version": w.pathway.version, **body}
+
+
+def plan_version(w: World, **body: Any) -> dict[str, Any]:
+    w.plan.refresh_from_db(fields=["version"])
+    return {"version": w.plan.version, **body}
+
+
 MATRIX += [
     # --- referrals, clients, consents ---
     # List pages answer everyone logged in with what is theirs (the leak check reads what they show).
@@ -192,17 +203,24 @@ MATRIX += [
     R("web:referral-capacity", get=page(PROFESSIONALS)),
     R("web:referral-figures", get=page(COORDINATORS)),
     R("web:referral", referral, get=page(REF)),
-    # Withdrawing consent is recorded by the referring unit.
-    R("web:referral-action", referral, body=lambda w: {"action": "withdraw_consent"}, post=page(A, PASS)),
+    # Withdrawing consent is recorded by the referring unit; the receiver, who sees the referral, is
+    # sent back to it with an error message (302, as a success), everyone else gets 404.
+    R("web:referral-action", referral, body=lambda w: {"action": "withdraw_consent"}, post=page(REF, PASS)),
     R("api:referral-list", get=api(LOGGED_IN), post=api(PROFESSIONALS, PASS, others=INVALID)),
     R("api:referral-figures", get=api(COORDINATORS, others=DENIED)),
     R("api:referral-detail", referral_pk, get=api(REF)),
-    R("api:referral-transition", referral_pk, body=lambda w: {"action": "receive"}, post=api(REF, PASS)),
+    # Receiving and booking are the receiver's steps: the referrer sees the referral but may not (403).
+    R(
+        "api:referral-transition",
+        referral_pk,
+        body=lambda w: {"action": "receive"},
+        post=api((RECEIVER_B,), PASS, pro_a=DENIED, colleague_a=DENIED),
+    ),
     R(
         "api:referral-appointment",
         referral_pk,
         body=lambda w: {"appointment_at": "2030-01-02T10:00:00+02:00"},
-        post=api(REF, PASS),
+        post=api((RECEIVER_B,), PASS, pro_a=DENIED, colleague_a=DENIED),
     ),
     R("api:referral-consent-withdrawal", referral_pk, post=api(A, PASS)),
     R("api:fhir-servicerequest", post=api(PROFESSIONALS, PASS, others=DENIED)),
@@ -222,14 +240,24 @@ MATRIX += [
     R("api:programme-list", get=api(LOGGED_IN)),
     R("api:instrument-list", get=api(LOGGED_IN)),
     R("api:pathway-list", get=api(LOGGED_IN), post=api(WORKERS, PASS, others=INVALID)),
-    R("api:pathway-detail", pathway_pk, get=api(A), patch=api(A, PASS)),
-    R("api:pathway-extend", pathway_pk, body=lambda w: {"until": "2030-01-01"}, post=api(A, PASS)),
-    R("api:pathway-close", pathway_pk, body=lambda w: {"closure_reason": "goals_met"}, post=api(A, PASS)),
-    R("api:pathway-goals", pathway_pk, body=lambda w: {"text": "Uinti"}, post=api(A, PASS)),
+    R("api:pathway-detail", pathway_pk, body=pathway_version, get=api(A), patch=api(A, PASS)),
+    R(
+        "api:pathway-extend",
+        pathway_pk,
+        body=lambda w: pathway_version(w, until="2030-01-01"),
+        post=api(A, PASS),
+    ),
+    R(
+        "api:pathway-close",
+        pathway_pk,
+        body=lambda w: pathway_version(w, closure_reason="goals_met"),
+        post=api(A, PASS),
+    ),
+    R("api:pathway-goals", pathway_pk, body=lambda w: pathway_version(w, text="Uinti"), post=api(A, PASS)),
     R(
         "api:pathway-goal",
         lambda w: {"pk": w.pathway.pk, "goal_id": w.goal.pk},
-        body=lambda w: {"status": "achieved"},
+        body=lambda w: pathway_version(w, status="achieved"),
         patch=api(A, PASS),
     ),
     R(
@@ -260,7 +288,8 @@ MATRIX += [
         body=lambda w: {"programme": "exercise_counselling"},
         post=api(A, PASS),
     ),
-    R("api:self-referral-refer", pk("self_referral"), post=api(A, PASS)),
+    # The onward referral's body is a whole referral: refused as invalid before the look-up.
+    R("api:self-referral-refer", pk("self_referral"), post=api(A, PASS, others=INVALID)),
     R("api:self-referral-close", pk("self_referral"), body=lambda w: {"note": "Hoidettu"}, post=api(A, PASS)),
     # --- passes, visits, rewards, groups ---
     R("web:checkin", get=page(DESKS, others=DENIED)),
@@ -315,27 +344,27 @@ MATRIX += [
     R("web:plan-tray", plan, get=page(A)),
     R("web:plan-print", plan, get=page(A)),
     R("api:plan-list", get=api(LOGGED_IN), post=api(WORKERS, PASS, others=INVALID)),
-    R("api:plan-detail", plan_pk, get=api(A), patch=api(A, PASS)),
-    R("api:plan-status", plan_pk, body=lambda w: {"status": "active"}, post=api(A, PASS)),
-    R("api:plan-activity", plan_pk, put=api(A, PASS)),
-    R("api:plan-steps", plan_pk, body=lambda w: {"text": "Kävely"}, post=api(A, PASS)),
+    R("api:plan-detail", plan_pk, body=plan_version, get=api(A), patch=api(A, PASS)),
+    R("api:plan-status", plan_pk, body=lambda w: plan_version(w, status="active"), post=api(A, PASS)),
+    R("api:plan-activity", plan_pk, body=plan_version, put=api(A, PASS)),
+    R("api:plan-steps", plan_pk, body=lambda w: plan_version(w, text="Kävely"), post=api(A, PASS)),
     R(
         "api:plan-step",
         lambda w: {"pk": w.plan.pk, "step_id": w.step.pk},
-        body=lambda w: {"done": True},
+        body=lambda w: plan_version(w, done=True),
         patch=api(A, PASS),
         delete=api(A, PASS),
     ),
     R(
         "api:plan-items",
         plan_pk,
-        body=lambda w: {"kind": "rehab_group", "title": "Ryhmä"},
+        body=lambda w: plan_version(w, kind="rehab_group", title="Ryhmä"),
         post=api(A, PASS),
     ),
     R(
         "api:plan-item",
         lambda w: {"pk": w.plan.pk, "item_id": w.item.pk},
-        body=lambda w: {"status": "started"},
+        body=lambda w: plan_version(w, status="started"),
         patch=api(A, PASS),
     ),
     R("api:plan-grants", plan_pk, post=api(A, PASS, others=INVALID)),
@@ -463,7 +492,7 @@ def secrets(w: World) -> dict[str, tuple[str, ...]]:
         "Suljettu": A,  # the closed pathway's client
         "Sosiaali": A,  # the plan's client
         "Liikkuja": A,  # the contact request's sender
-        w.pathway.client.pseudonym: A,
+        str(w.pathway.client.pseudonym): A,
         "+358 40 765 4321": (*A, BUDDY),  # the phone the client agreed to share with her buddy
         str(w.referral.pk): (*REF, DPO),
         str(w.pathway.pk): (*A, DPO),
