@@ -275,7 +275,7 @@ MATRIX += [
     R(
         "api:pathway-outcomes",
         pathway_pk,
-        body=lambda w: {"kind": "employed", "started_on": today(w)},
+        body=lambda w: {"kind": "study", "started_on": today(w)},
         post=api(A, PASS),
     ),
     R("api:fidelity-review-list", get=api(LOGGED_IN), post=api(WORKERS, PASS, others=INVALID)),
@@ -312,7 +312,8 @@ MATRIX += [
     R(
         "api:checkin-batch",
         body=lambda w: {"marks": [{"token": w.pass_card.token, "service": str(w.service.pk), "key": "k-m"}]},
-        post=api(DESK, PASS),
+        # 200 for anyone logged in, with a result per mark ("not found" for a service not at her desk).
+        post=api(LOGGED_IN, PASS),
     ),
     R("api:visits-unconfirmed", get=api(LOGGED_IN)),
     R("api:visit-confirm", pk("visit"), post=api(DESK, PASS)),
@@ -344,9 +345,10 @@ MATRIX += [
     R("web:plan-tray", plan, get=page(A)),
     R("web:plan-print", plan, get=page(A)),
     R("api:plan-list", get=api(LOGGED_IN), post=api(WORKERS, PASS, others=INVALID)),
-    R("api:plan-detail", plan_pk, body=plan_version, get=api(A), patch=api(A, PASS)),
+    # Dates and the activity section are whole forms: refused as invalid before the look-up.
+    R("api:plan-detail", plan_pk, body=plan_version, get=api(A), patch=api(A, PASS, others=INVALID)),
     R("api:plan-status", plan_pk, body=lambda w: plan_version(w, status="active"), post=api(A, PASS)),
-    R("api:plan-activity", plan_pk, body=plan_version, put=api(A, PASS)),
+    R("api:plan-activity", plan_pk, body=plan_version, put=api(A, PASS, others=INVALID)),
     R("api:plan-steps", plan_pk, body=lambda w: plan_version(w, text="Kävely"), post=api(A, PASS)),
     R(
         "api:plan-step",
@@ -374,6 +376,7 @@ MATRIX += [
     R(
         "web:buddy-pairing-new",
         query=lambda w: f"?pathway={w.pathway.pk}",
+        body=lambda w: {"pathway": str(w.pathway.pk)},
         get=page(A),
         post=page(A, PASS),
     ),
@@ -405,7 +408,7 @@ MATRIX += [
     R("api:buddy-matches", get=api(BUDDY_PAGES, others=DENIED)),
     R("api:buddy-pairing-list", get=api(LOGGED_IN), post=api(WORKERS, PASS, others=INVALID)),
     R("api:buddy-pairing-detail", pk("pairing"), get=api(A)),
-    R("api:buddy-pairing-end", pk("pairing"), body=lambda w: {"reason": "completed"}, post=api(A, PASS)),
+    R("api:buddy-pairing-end", pk("pairing"), body=lambda w: {"reason": "period_over"}, post=api(A, PASS)),
     R("api:buddy-mine", get=api(LOGGED_IN)),
     R(
         "api:buddy-mine-meetings",
@@ -490,14 +493,15 @@ def secrets(w: World) -> dict[str, tuple[str, ...]]:
         "Meikäläinen": REF,  # the referral's client
         "Virtanen": A,  # the pathway's client (the buddy gets her first name only)
         "Suljettu": A,  # the closed pathway's client
-        "Sosiaali": A,  # the plan's client
+        "Planqvist": A,  # the plan's client
         "Liikkuja": A,  # the contact request's sender
         str(w.pathway.client.pseudonym): A,
         "+358 40 765 4321": (*A, BUDDY),  # the phone the client agreed to share with her buddy
-        str(w.referral.pk): (*REF, DPO),
-        str(w.pathway.pk): (*A, DPO),
-        str(w.plan.pk): (*A, DPO),
-        str(w.pairing.pk): (*A, BUDDY, DPO),
+        # Record ids: also in the personal data log (DPO) and the audit trail (the platform admin's admin).
+        str(w.referral.pk): (*REF, DPO, PLATFORM_ADMIN),
+        str(w.pathway.pk): (*A, DPO, PLATFORM_ADMIN),
+        str(w.plan.pk): (*A, DPO, PLATFORM_ADMIN),
+        str(w.pairing.pk): (*A, BUDDY, DPO, PLATFORM_ADMIN),
     }
 
 

@@ -257,7 +257,7 @@ def build_world() -> World:
         actor=pro_a,
         unit_id=unit_a.pk,
         assessed_on=today - timedelta(days=10),
-        client=ClientData(first_name="Sanna", last_name="Sosiaali"),
+        client=ClientData(first_name="Sanna", last_name="Planqvist"),
     )
     step = plans.step_add(actor=pro_a, plan_id=plan.pk, version=None, text="Kokeile vesijumppaa")
     item = plans.item_add(
