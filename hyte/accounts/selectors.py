@@ -18,10 +18,13 @@ def is_platform_admin(user: User) -> bool:
 
 
 def organization_ids_for_user(user: User) -> set[uuid.UUID]:
-    """Ids of the organizations whose content the user edits (empty for anonymous and outsiders)."""
+    """Ids of the organizations whose content the user edits (empty for anonymous and outsiders).
+
+    The front desk only marks visits and records groups (``attendance``): it does not edit the tray."""
     if not user.is_authenticated or not user.is_active:
         return set()
-    return set(Membership.objects.filter(user_id=user.pk).values_list("organization_id", flat=True))
+    memberships = Membership.objects.filter(user_id=user.pk).exclude(role=Membership.Role.FRONT_DESK)
+    return set(memberships.values_list("organization_id", flat=True))
 
 
 def memberships_for_user(user: User) -> QuerySet[Membership]:

@@ -163,12 +163,34 @@ def verify_personal_data_log(*, chunk: int = 5000, using: str = "default") -> Ve
 def personal_data_log_for(
     *, actor: AbstractBaseUser | AnonymousUser, object_id: str = "", actor_name: str = "", action: str = ""
 ) -> models.QuerySet[PersonalDataLog]:
-    """The log for a data protection officer (the ``dpo`` role in any unit); nothing for anyone else."""
+    """The log for a data protection officer (the ``dpo`` role in a unit); nothing for anyone else.
+
+    She sees what the staff of her organizations did (users with a unit role or a membership there, and
+    the buddies their units coordinate), and the entries without an actor (a pass holder's own
+    self-report, a public contact request: an opaque object id only); never what another
+    organization's staff did."""
+    from django.contrib.auth import get_user_model
+    from django.db.models import Q
+
+    from hyte.accounts.models import UnitRole
     from hyte.accounts.selectors import is_data_protection_officer
 
     if not is_data_protection_officer(actor):
         return PersonalDataLog.objects.none()
-    entries = PersonalDataLog.objects.select_related("actor").order_by("-seq")
+    organizations = UnitRole.objects.filter(
+        user__pk=actor.pk,  # type: ignore[misc]
+        role=UnitRole.Role.DATA_PROTECTION_OFFICER,
+    ).values("unit__organization_id")
+    staff = get_user_model().objects.filter(
+        Q(unit_roles__unit__organization_id__in=organizations)
+        | Q(memberships__organization_id__in=organizations)
+        | Q(buddy__unit__organization_id__in=organizations)
+    )
+    entries = (
+        PersonalDataLog.objects.filter(Q(actor__isnull=True) | Q(actor_id__in=staff.values("pk")))
+        .select_related("actor")
+        .order_by("-seq")
+    )
     if object_id:
         entries = entries.filter(object_id=object_id.strip()[:64])
     if actor_name:

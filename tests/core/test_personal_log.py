@@ -81,3 +81,28 @@ def test_command(entries: list[PersonalDataLog]) -> None:
     with pytest.raises(SystemExit) as excinfo:
         call_command("verify_audit_log", stdout=StringIO(), stderr=StringIO())
     assert excinfo.value.code == 1
+
+
+def test_a_data_protection_officer_sees_her_own_organizations_staff_only(db: None) -> None:
+    from hyte.accounts.models import Membership, UnitRole
+    from hyte.core.personal_log import personal_data_log_for
+    from tests.accounts.factories import MembershipFactory, UnitFactory, UnitRoleFactory
+
+    unit_a, unit_b = UnitFactory(), UnitFactory()  # two organizations
+    worker_a = UnitRoleFactory(unit=unit_a, role=UnitRole.Role.RECEIVER).user
+    editor_a = MembershipFactory(organization=unit_a.organization, role=Membership.Role.EDITOR).user
+    worker_b = UnitRoleFactory(unit=unit_b, role=UnitRole.Role.RECEIVER).user
+    dpo_a = UnitRoleFactory(unit=unit_a, role=UnitRole.Role.DATA_PROTECTION_OFFICER).user
+    dpo_b = UnitRoleFactory(unit=unit_b, role=UnitRole.Role.DATA_PROTECTION_OFFICER).user
+    obj = OrganizationFactory()
+    by_a = log_personal_data(actor=worker_a, action="read", obj=obj, purpose="test")
+    by_editor_a = log_personal_data(actor=editor_a, action="read", obj=obj, purpose="test")
+    by_b = log_personal_data(actor=worker_b, action="read", obj=obj, purpose="test")
+    public = log_personal_data(actor=None, action="self_report", obj=obj, purpose="test")
+
+    def seqs(actor: object) -> list[int]:
+        return list(personal_data_log_for(actor=actor).values_list("seq", flat=True))  # type: ignore[arg-type]
+
+    assert seqs(dpo_a) == [public.seq, by_editor_a.seq, by_a.seq]
+    assert seqs(dpo_b) == [public.seq, by_b.seq]
+    assert seqs(worker_a) == []
