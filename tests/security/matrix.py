@@ -95,6 +95,8 @@ class Row:
     # The minimal body of a write: enough to get past the request's own validation to the access check.
     body: Callable[[World], dict[str, Any]] = lambda w: {}
     multipart: bool = False
+    # Secrets (see ``secrets``) this row may show to personas beyond those ``secrets`` allows.
+    reveals: Callable[[World], dict[str, tuple[str, ...]]] = lambda w: {}
 
     def __post_init__(self) -> None:
         for method, expect in self.methods.items():
@@ -109,6 +111,7 @@ def R(
     query: Callable[[World], str] | None = None,
     body: Callable[[World], dict[str, Any]] | None = None,
     multipart: bool = False,
+    reveals: Callable[[World], dict[str, tuple[str, ...]]] | None = None,
     **methods: Expect,
 ) -> Row:
     return Row(
@@ -118,6 +121,7 @@ def R(
         query or (lambda w: ""),
         body or (lambda w: {}),
         multipart,
+        reveals or (lambda w: {}),
     )
 
 
@@ -459,6 +463,15 @@ MATRIX += [
     ),
     # --- the personal data log: data protection officers (each sees her own organizations' staff) ---
     R("web:personal-data-log", get=page((DPO, OTHER_ORG), others=DENIED)),
+    # --- data protection requests (hyte/privacy): any DPO gets the look-up form; only a DPO of an
+    # organization holding the client's records finds her (another organization's DPO: 404) ---
+    R(
+        "web:privacy",
+        get=page((DPO, OTHER_ORG), others=DENIED),
+        post=page((DPO,), PASS, others=DENIED, other_org=NOT_FOUND),
+        body=lambda w: {"action": "find", "client_id": str(w.referral.client_id)},
+        reveals=lambda w: {"Meikäläinen": (DPO,)},
+    ),
     # --- the tray's staff pages (no client data, but organization-scoped) ---
     R("web:stale", get=page(LOGGED_IN)),
     R("web:verify", service, post=page(TRAY_EDITORS, PASS)),
