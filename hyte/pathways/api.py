@@ -67,10 +67,37 @@ class ProgrammeListView(LanguageMixin, APIView):
         return Response(ProgrammeSerializer(Programme.objects.filter(active=True), many=True).data)
 
 
+class InstrumentItemSerializer(serializers.Serializer):
+    """For the schema: an item of ``instruments.Item.describe()``."""
+
+    code = serializers.CharField()
+    label = serializers.CharField()
+    type = serializers.CharField()
+    required = serializers.BooleanField()
+    unit = serializers.CharField(allow_blank=True, allow_null=True)
+    text = serializers.CharField(required=False, help_text="Licensed wording, when the deployment has it.")
+    max_length = serializers.IntegerField(required=False)
+    min = serializers.JSONField(required=False, help_text="A number.")
+    max = serializers.JSONField(required=False, help_text="A number.")
+    decimal_places = serializers.IntegerField(required=False)
+    anchors = serializers.ListField(child=serializers.DictField(), required=False)
+
+
+class InstrumentSerializer(serializers.Serializer):
+    """For the schema: ``instruments.Instrument.describe()``."""
+
+    code = serializers.CharField()
+    version = serializers.CharField()
+    name = serializers.CharField()
+    licensed_wording = serializers.BooleanField()
+    uses_context = serializers.ListField(child=serializers.CharField())
+    items = InstrumentItemSerializer(many=True)
+
+
 class InstrumentListView(LanguageMixin, APIView):
     permission_classes = [IsVerified]
 
-    @extend_schema(responses={200: dict})
+    @extend_schema(responses={200: InstrumentSerializer(many=True)})
     def get(self, request: Request) -> Response:
         """Each instrument's items, ranges and units. Licensed questionnaires carry item numbers only,
         plus ``text`` when the deployment has loaded its licensed wording (HYTE_LICENSED_TEXTS_FILE)."""
