@@ -23,10 +23,12 @@ from typing import Any
 import pytest
 import schemathesis
 from django.core.cache import caches
+from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
-from django.db import transaction
+from django.db import close_old_connections, transaction
 from django.utils import timezone
 from hypothesis import strategies as st
+from oauth2_provider.models import AccessToken, Application
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import (
     content_type_conformance,
@@ -35,6 +37,7 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from hyte.accounts.models import Membership, Unit, UnitRole
+from hyte.accounts.services import api_client_create
 from hyte.attendance import services as attendance_services
 from hyte.attendance.models import PassProgramme, Reward
 from hyte.attendance.programmes import load_pass_programmes
@@ -69,6 +72,7 @@ ROLES = (
     "editor",
     "front_desk",
     "platform_admin",
+    "api_client",  # an EHR with an OAuth 2.0 access token (FHIR scopes), no session
 )
 CONFIG = schemathesis.Config.from_dict(
     {
@@ -263,6 +267,17 @@ def _seed() -> dict[str, Any]:
         data=buddy_services.MeetingData(on=today - timedelta(days=1), activity=BuddyMeeting.Activity.WALK),
     )
 
+    credentials = api_client_create(name="Apotti Kokkola", unit_ids=[unit_a.pk])
+    application = Application.objects.get(client_id=credentials.client_id)
+    access = AccessToken.objects.create(
+        user=application.user,
+        application=application,
+        token=secrets.token_urlsafe(32),
+        expires=timezone.now() + timedelta(days=1),  # the whole module, however slow the machine
+        scope="referrals:write referrals:read",
+    )
+    users["api_client"] = access
+
     def ids(*objects: Any, name: str = "id") -> list[dict[str, str]]:
         return [{name: str(o.pk)} for o in objects]
 
@@ -309,9 +324,13 @@ def _seed() -> dict[str, Any]:
 
 
 @pytest.fixture(scope="module")
-def sessions(django_db_setup: None, django_db_blocker: Any) -> Iterator[dict[str, dict[str, str]]]:
-    """The seed, written once for the module and rolled back after it; a logged-in (two-factor
-    verified) session cookie and a CSRF token per role."""
+def credentials(django_db_setup: None, django_db_blocker: Any) -> Iterator[dict[str, dict[str, str]]]:
+    """The seed, written once for the module and rolled back after it; per role a logged-in (two-factor
+    verified) session cookie and a CSRF token, or the API client's access token."""
+    # As Django's test client does: a request must not close the connection, which holds the open
+    # transaction (on PostgreSQL, close_old_connections closes it when autocommit is off).
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
     with django_db_blocker.unblock():
         atomic = transaction.atomic()
         atomic.__enter__()
@@ -319,6 +338,9 @@ def sessions(django_db_setup: None, django_db_blocker: Any) -> Iterator[dict[str
             users = _seed()
             cookies: dict[str, dict[str, str]] = {"anonymous": {}}
             for name, user in users.items():
+                if isinstance(user, AccessToken):
+                    cookies[name] = {"bearer": user.token}
+                    continue
                 session = _login(user).client.cookies["sessionid"].value
                 cookies[name] = {"sessionid": session, "csrftoken": secrets.token_hex(16)}
             yield cookies
@@ -326,6 +348,8 @@ def sessions(django_db_setup: None, django_db_blocker: Any) -> Iterator[dict[str
             transaction.set_rollback(True)
             atomic.__exit__(None, None, None)
             REAL.clear()
+            request_started.connect(close_old_connections)
+            request_finished.connect(close_old_connections)
 
 
 @pytest.fixture(autouse=True)
@@ -338,8 +362,11 @@ def _fresh_throttles() -> None:
 @pytest.mark.parametrize("role", ROLES)
 @schema.parametrize()
 def test_api_conforms_to_its_schema(
-    case: Any, role: str, sessions: dict[str, dict[str, str]], db: None
+    case: Any, role: str, credentials: dict[str, dict[str, str]], db: None
 ) -> None:
-    cookies = sessions[role]
-    headers = {"X-CSRFToken": cookies["csrftoken"]} if cookies else {}
-    case.call_and_validate(cookies=cookies, headers=headers, checks=CHECKS)
+    mine = credentials[role]
+    if "bearer" in mine:
+        case.call_and_validate(headers={"Authorization": f"Bearer {mine['bearer']}"}, checks=CHECKS)
+        return
+    headers = {"X-CSRFToken": mine["csrftoken"]} if mine else {}
+    case.call_and_validate(cookies=mine, headers=headers, checks=CHECKS)
