@@ -14,7 +14,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -67,10 +67,44 @@ class ProgrammeListView(LanguageMixin, APIView):
         return Response(ProgrammeSerializer(Programme.objects.filter(active=True), many=True).data)
 
 
+# For the schema: an item of ``instruments.Item.describe()`` (inline: the type stubs do not let a
+# serializer class declare fields named "label" or "required").
+INSTRUMENT_ITEM = inline_serializer(
+    name="InstrumentItem",
+    fields={
+        "code": serializers.CharField(),
+        "label": serializers.CharField(),
+        "type": serializers.CharField(),
+        "required": serializers.BooleanField(),
+        "unit": serializers.CharField(allow_blank=True, allow_null=True),
+        "text": serializers.CharField(
+            required=False, help_text="Licensed wording, when the deployment has it."
+        ),
+        "max_length": serializers.IntegerField(required=False),
+        "min": serializers.JSONField(required=False, help_text="A number."),
+        "max": serializers.JSONField(required=False, help_text="A number."),
+        "decimal_places": serializers.IntegerField(required=False),
+        "anchors": serializers.ListField(child=serializers.DictField(), required=False),
+    },
+    many=True,
+)
+
+
+class InstrumentSerializer(serializers.Serializer):
+    """For the schema: ``instruments.Instrument.describe()``."""
+
+    code = serializers.CharField()
+    version = serializers.CharField()
+    name = serializers.CharField()
+    licensed_wording = serializers.BooleanField()
+    uses_context = serializers.ListField(child=serializers.CharField())
+    items = INSTRUMENT_ITEM
+
+
 class InstrumentListView(LanguageMixin, APIView):
     permission_classes = [IsVerified]
 
-    @extend_schema(responses={200: dict})
+    @extend_schema(responses={200: InstrumentSerializer(many=True)})
     def get(self, request: Request) -> Response:
         """Each instrument's items, ranges and units. Licensed questionnaires carry item numbers only,
         plus ``text`` when the deployment has loaded its licensed wording (HYTE_LICENSED_TEXTS_FILE)."""

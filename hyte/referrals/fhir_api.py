@@ -38,6 +38,7 @@ from oauth2_provider.contrib.rest_framework import OAuth2Authentication
 from oauth2_provider.models import AccessToken
 from rest_framework import exceptions, status
 from rest_framework.authentication import SessionAuthentication
+from rest_framework.parsers import BaseParser
 from rest_framework.permissions import BasePermission
 from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
@@ -71,6 +72,17 @@ def _outcome(issues: list[fhir.Issue], http_status: int, **headers: str) -> Resp
 def _bundle(referral: Any, http_status: int = status.HTTP_200_OK, **headers: str) -> Response:
     body = fhir.referral_bundle(referral).model_dump(mode="json")
     return Response(body, status=http_status, headers=headers or None)
+
+
+class UnreadBodyParser(BaseParser):
+    """Takes any media type and reads nothing: the view reads (and size-checks) the body itself. With
+    no parser at all, DRF answered 415 as soon as anything asked for ``request.POST`` – and the CSRF
+    check of a session-authenticated POST does, so a logged-in professional could not send a bundle."""
+
+    media_type = "*/*"
+
+    def parse(self, stream: Any, media_type: str | None = None, parser_context: Any = None) -> dict[str, Any]:
+        return {}
 
 
 class BearerTokenAuthentication(OAuth2Authentication):
@@ -124,7 +136,7 @@ class FHIRView(LanguageMixin, APIView):
     permission_classes = [VerifiedOrScopedToken]
     required_scopes: list[str] = []
     renderer_classes = [FHIRJSONRenderer, JSONRenderer]
-    parser_classes: list[Any] = []  # the body is read (and size-checked) by the view itself
+    parser_classes: list[Any] = [UnreadBodyParser]  # the body is read (and size-checked) by the view
     paths: dict[str, str] | None = None  # where the fields of the referral came from in the bundle
 
     def handle_exception(self, exc: Exception) -> Response:

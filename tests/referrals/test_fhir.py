@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from django.test import Client as TestClient
 from fhir.resources.R4B.bundle import Bundle
 from fhir.resources.R4B.operationoutcome import OperationOutcome
 
@@ -318,6 +319,19 @@ class TestReadEndpoint:
 
 
 class TestImport:
+    def test_a_session_with_the_csrf_token_can_post(self, pro_a: Persona, unit_a: Unit, unit_c: Unit) -> None:
+        """The CSRF check of a session reads request.POST; that was a 415 (found by the API fuzzing)."""
+        browser = TestClient(enforce_csrf_checks=True)
+        browser.cookies = pro_a.client.cookies
+        browser.cookies["csrftoken"] = "a" * 32
+        content = json.dumps(sample(unit_c))
+        headers = {"X-CSRFToken": "a" * 32}
+        response = browser.post(URL, content, content_type="application/fhir+json", headers=headers)
+        assert response.status_code == 201, response.content
+        assert Referral.objects.get().receiving_unit == unit_c
+        refused = browser.post(URL, content, content_type="application/fhir+json")
+        assert refused.status_code == 403 and Referral.objects.count() == 1
+
     def test_the_sample_bundle_creates_a_referral(self, pro_a: Persona, unit_a: Unit, unit_c: Unit) -> None:
         response = post(pro_a, sample(unit_c))
         assert response.status_code == 201, response.content
