@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from hyte.catalog.models import Municipality
 from hyte.privacy.models import MAX_REASON
 from hyte.privacy.services import ErasureReason
-from hyte.referrals.models import Client
+from hyte.referrals.forms import ClientFields
 
 
 class LookupForm(forms.Form):
@@ -29,21 +29,11 @@ class LookupForm(forms.Form):
         return data
 
 
-class CorrectionForm(forms.Form):
-    """Prefilled with the current values; only the changed ones are sent to the service."""
+class CorrectionForm(ClientFields):
+    """Prefilled with the current values; only the changed ones are sent to the service. The client's
+    fields are the referral form's (``referrals.forms.ClientFields``), plus year of birth and municipality."""
 
-    first_name = forms.CharField(label=_("First name"), max_length=100)
-    last_name = forms.CharField(label=_("Last name"), max_length=100)
-    personal_identity_code = forms.CharField(
-        label=_("Personal identity code"),
-        max_length=11,
-        required=False,
-        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
-    )
     birth_year = forms.IntegerField(label=_("Year of birth"), min_value=1850, max_value=2100, required=False)
-    email = forms.EmailField(label=_("Email"), required=False)
-    phone = forms.CharField(label=_("Phone"), max_length=40, required=False)
-    preferred_language = forms.ChoiceField(label=_("Preferred language"), choices=Client.Language.choices)
     municipality: forms.ModelChoiceField[Municipality] = forms.ModelChoiceField(
         label=_("Municipality"), queryset=Municipality.objects.order_by("name"), required=False
     )
