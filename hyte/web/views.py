@@ -6,13 +6,16 @@ friendly inline message with the right status code.
 
 from __future__ import annotations
 
+import sys
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db import DatabaseError, connection
+from django.db import DatabaseError, InterfaceError, OperationalError, connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 from django_otp.decorators import otp_required
@@ -200,11 +203,13 @@ def page_not_found(request: HttpRequest, exception: Exception | None = None) -> 
 def server_error(request: HttpRequest) -> HttpResponse:
     """Django's handler500. A database that cannot be reached (a restart, a failover) is a 503 with
     Retry-After, on a page that does not itself need the database; the API answers in JSON."""
-    import sys
-
-    from django.db import InterfaceError, OperationalError
-
     unavailable = isinstance(sys.exc_info()[1], OperationalError | InterfaceError)
+    if request.path.startswith("/api/"):
+        # As the API chooses its language (catalog.api.LanguageMixin): ?lang=, else cookie or header.
+        lang = request.GET.get("lang", "")
+        if lang not in {code for code, _name in settings.LANGUAGES}:
+            lang = translation.get_language_from_request(request, check_path=False)
+        translation.activate(lang)
     if unavailable:
         status, code = 503, "service_unavailable"
         message = _("The service is briefly unavailable. Please try again in a moment.")

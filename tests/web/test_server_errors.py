@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import pytest
 from django.test import Client, override_settings
-from django.utils import translation
 
 pytestmark = [pytest.mark.django_db, pytest.mark.urls("tests.web.urls_failing")]
 
@@ -15,8 +14,7 @@ def anonymous() -> Client:
 
 
 def test_the_api_answers_503_in_json_while_the_database_is_unreachable(anonymous: Client) -> None:
-    with translation.override("en"):
-        response = anonymous.get("/api/v1/gone/", HTTP_ACCEPT_LANGUAGE="en")
+    response = anonymous.get("/api/v1/gone/", HTTP_ACCEPT_LANGUAGE="en")
     assert response.status_code == 503
     assert response["Retry-After"] == "10"
     assert response.json() == {
@@ -27,9 +25,10 @@ def test_the_api_answers_503_in_json_while_the_database_is_unreachable(anonymous
 
 
 def test_an_api_bug_is_a_json_500_without_retry(anonymous: Client) -> None:
-    response = anonymous.get("/api/v1/bug/")
+    response = anonymous.get("/api/v1/bug/?lang=sv")
     assert response.status_code == 500
     assert response.json()["code"] == "server_error"
+    assert response.json()["message"] == "Ett fel uppstod hos oss. Försök igen senare."
     assert "Retry-After" not in response
 
 
