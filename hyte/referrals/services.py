@@ -67,6 +67,7 @@ class ClientData:
     municipality: str | None = None
 
 
+@transaction.atomic
 def client_record(actor: User, data: ClientData) -> Client:
     """The client with this henkilötunnus (found by its keyed hash), or a new one; contact details
     given now replace the old ones (the old values go to the correction history, ``hyte.privacy``)."""
