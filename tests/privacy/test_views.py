@@ -116,3 +116,10 @@ def test_the_navigation_shows_the_page_to_officers_only(dpo_a: Persona, worker_a
         home = reverse("web:home")
     assert url().encode() in dpo_a.client.get(home).content
     assert url().encode() not in worker_a.client.get(home).content
+
+
+@pytest.mark.parametrize("action", ["export", "correct", "erase"])
+@pytest.mark.parametrize("client_id", ["", "not-a-uuid", "00000000-0000-0000-0000-000000000000", "x" * 5000])
+def test_a_bad_client_id_is_not_found_never_an_error(dpo_a: Persona, action: str, client_id: str) -> None:
+    response = dpo_a.client.post(url(), {"action": action, "client_id": client_id})
+    assert response.status_code == 404
