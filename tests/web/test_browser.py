@@ -138,6 +138,9 @@ def test_search_and_filter_without_reload(live_server: Any, page: Page, tray: di
     page.get_by_role("button", name="Hae").click()
     expect(page.locator(".result h3")).to_have_text(["Vesijumppa ikäihmisille"])
     assert "q=jumppa" in page.url
+    # The click navigated: the results are in the document before the deferred htmx has run. Wait for
+    # the load event, or under load the filter change below happens before htmx listens (no request).
+    page.wait_for_load_state("load")
     # Changing a filter updates the results in place (htmx) and the address (so the back button works).
     page.get_by_label("Hakusanat").fill("")
     page.get_by_label("Teema").select_option("luonto")
