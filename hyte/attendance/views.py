@@ -59,17 +59,28 @@ class IssueForm(forms.Form):
     referral = forms.UUIDField(widget=forms.HiddenInput, required=False)
 
 
+def _forbidden(request: HttpRequest, message: str) -> HttpResponse:
+    return render(request, "web/error.html", {"message": message}, status=403)
+
+
+def _not_an_issuer(request: HttpRequest) -> HttpResponse:
+    """The passes page and its export: only a professional of an issuing unit."""
+    return _forbidden(request, _("Passes are issued by the units' professionals."))
+
+
+def _not_a_group_desk(request: HttpRequest) -> HttpResponse:
+    """The groups page and its export: only the staff of an organization that runs groups."""
+    return _forbidden(
+        request, _("Group attendance is recorded by the staff of the organization that runs the group.")
+    )
+
+
 @otp_required
 @require_http_methods(["GET", "POST"])
 def passes_page(request: HttpRequest) -> HttpResponse:
     unit_ids = selectors.issuer_unit_ids(request.user)
     if not unit_ids:
-        return render(
-            request,
-            "web/error.html",
-            {"message": _("Passes are issued by the units' professionals.")},
-            status=403,
-        )
+        return _not_an_issuer(request)
     form = IssueForm(request.POST or None, initial=request.GET.dict())
     form.fields["unit"].queryset = Unit.objects.filter(pk__in=unit_ids)  # type: ignore[attr-defined]
     if request.method == "POST" and form.is_valid():
@@ -169,12 +180,7 @@ def _back(request: HttpRequest) -> str:
 def unconfirmed_page(request: HttpRequest) -> HttpResponse:
     """Visits clients reported at the organization's services, to confirm or reject (no names)."""
     if not selectors.is_desk(request.user):
-        return render(
-            request,
-            "web/error.html",
-            {"message": _("Visits are confirmed by the desk of the place.")},
-            status=403,
-        )
+        return _forbidden(request, _("Visits are confirmed by the desk of the place."))
     if request.method == "POST":
         try:
             visit = services.visit_confirm(
@@ -308,16 +314,7 @@ class GroupYearForm(forms.Form):
 @require_http_methods(["GET", "POST"])
 def groups_page(request: HttpRequest) -> HttpResponse:
     if not selectors.is_desk(request.user):
-        return render(
-            request,
-            "web/error.html",
-            {
-                "message": _(
-                    "Group attendance is recorded by the staff of the organization that runs the group."
-                )
-            },
-            status=403,
-        )
+        return _not_a_group_desk(request)
     from hyte.catalog.models import Service
 
     own = Service.objects.filter(organization_id__in=services._desk_org_ids(request.user)).order_by("name")
@@ -391,6 +388,8 @@ def _csv(name: str, header: list[str], rows: list[list[Any]]) -> HttpResponse:
 @require_GET
 def passes_csv(request: HttpRequest) -> HttpResponse:
     """Pass use in the period, one row a pass; the client as a pseudonym, never by name."""
+    if not selectors.issuer_unit_ids(request.user):
+        return _not_an_issuer(request)
     since, until = _period(request)
     holders = selectors.pass_holders(actor=request.user, since=since, until=until)
     rows = [
@@ -426,6 +425,9 @@ def passes_csv(request: HttpRequest) -> HttpResponse:
 @otp_required
 @require_GET
 def meetings_csv(request: HttpRequest) -> HttpResponse:
+    """The groups' meetings in the period (counts only): refused, like the groups page, to all but a desk."""
+    if not selectors.is_desk(request.user):
+        return _not_a_group_desk(request)
     since, until = _period(request)
     rows = [
         [

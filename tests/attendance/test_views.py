@@ -92,6 +92,9 @@ def test_the_holders_phone_view(
 
 def test_groups_page_records_a_meeting(desk: Persona, hall: Service, counsellor_c: Persona) -> None:
     assert counsellor_c.client.get(url("groups")).status_code == 403
+    # The export is refused like the page (not an empty file), and the desk cannot export passes.
+    assert counsellor_c.client.get(url("meetings-csv")).status_code == 403
+    assert desk.client.get(url("passes-csv")).status_code == 403
     started = timezone.localtime() - timedelta(hours=2)
     data = {
         "service": str(hall.pk),

@@ -298,14 +298,14 @@ MATRIX += [
     # --- passes, visits, rewards, groups ---
     R("web:checkin", get=page(DESKS, others=DENIED)),
     R("web:passes", get=page(WORKERS, others=DENIED), post=page(WORKERS, PASS, others=DENIED)),
-    R("web:passes-csv", get=page(LOGGED_IN)),
+    R("web:passes-csv", get=page(WORKERS, others=DENIED)),
     R("web:pass-card", lambda w: {"pass_id": w.pass_card.pk}, get=page(A)),
     R("web:pass-withdraw", lambda w: {"pass_id": w.pass_card.pk}, post=page(A, PASS)),
     # A reward is handed out by the issuing unit or the desk of a service the pass covers.
     R("web:reward-hand-out", reward, post=page((*A, *DESK), PASS)),
     R("web:visits-unconfirmed", get=page(DESKS, others=DENIED), post=page(DESKS, PASS, others=DENIED)),
     R("web:groups", get=page(DESKS, others=DENIED), post=page(DESKS, PASS, others=DENIED)),
-    R("web:meetings-csv", get=page(LOGGED_IN)),
+    R("web:meetings-csv", get=page(DESKS, others=DENIED)),
     R("api:pass-list", get=api(LOGGED_IN), post=api(WORKERS, PASS, others=INVALID)),
     R("api:pass-withdraw", pk("pass_card"), body=lambda w: {"reason": "Virhe"}, post=api(A, PASS)),
     R(
