@@ -6,3 +6,6 @@ class AccountsConfig(AppConfig):
     name = "hyte.accounts"
     label = "accounts"
     verbose_name = _("Users and roles")
+
+    def ready(self) -> None:
+        from hyte.accounts import receivers  # noqa: F401  (connects the login signal)

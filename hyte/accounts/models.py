@@ -76,6 +76,13 @@ class Unit(models.Model):
             "A received referral is overdue when the client has not been contacted in this many days."
         ),
     )
+    notice_language = models.CharField(
+        _("language of notices"),
+        max_length=2,
+        choices=settings.LANGUAGES,
+        default="fi",
+        help_text=_("E-mails to the unit's address are written in this language."),
+    )
 
     class Meta:
         verbose_name = _("unit")
@@ -127,3 +134,26 @@ class UnitCapacity(CapacityBase):
 
     def __str__(self) -> str:
         return f"{self.unit} ({self.get_takes_new_clients_display()})"
+
+
+class StaffProfile(models.Model):
+    """What the platform keeps of a staff user besides Django's user: the language her notices are
+    written in, which is the language she last logged in with (set by ``receivers.remember_language``)."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        primary_key=True,
+        on_delete=models.CASCADE,
+        related_name="staff_profile",
+    )
+    language = models.CharField(
+        _("language of notices"), max_length=2, choices=settings.LANGUAGES, default="fi"
+    )
+
+    class Meta:
+        verbose_name = _("staff profile")
+        verbose_name_plural = _("staff profiles")
+
+    def __str__(self) -> str:
+        return f"{self.user} ({self.language})"

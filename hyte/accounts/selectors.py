@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.auth.models import AnonymousUser
 from django.db.models import QuerySet
 
-from hyte.accounts.models import Membership, Unit
+from hyte.accounts.models import Membership, StaffProfile, Unit
 
 User = AbstractBaseUser | AnonymousUser
 
@@ -72,3 +74,9 @@ def unit_capacity_for_editor(*, actor: User, unit_id: object) -> Unit:
     if unit is None:
         raise UnitNotFound()
     return unit
+
+
+def notice_languages(user_ids: list[Any]) -> dict[Any, str]:
+    """The language of each user's notices: the one she last logged in with, else the site's."""
+    known = dict(StaffProfile.objects.filter(user_id__in=user_ids).values_list("user_id", "language"))
+    return {pk: known.get(pk, settings.LANGUAGE_CODE) for pk in user_ids}

@@ -5,12 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
-from hyte.accounts.models import Unit, UnitCapacity, UnitRole
+from hyte.accounts.models import StaffProfile, Unit, UnitCapacity, UnitRole
 from hyte.accounts.selectors import User, is_platform_admin
 from hyte.core.audit import audit_record
 from hyte.core.errors import InvalidParameter, PermissionDenied
@@ -151,3 +152,11 @@ def unit_capacity_set(
         },
     )
     return record
+
+
+def staff_language_remember(*, user: User, language: str) -> None:
+    """Remember the language of the user's notices (called at login); an unknown language is ignored."""
+    code = language.split("-")[0].lower()
+    if not user.pk or code not in dict(settings.LANGUAGES):
+        return
+    StaffProfile.objects.update_or_create(user_id=user.pk, defaults={"language": code})

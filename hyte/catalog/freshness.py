@@ -4,10 +4,10 @@
 ``HYTE_REMIND_AFTER_DAYS`` (335, eleven months) is reminded of once per verification: a
 ``FreshnessReminder`` row keeps the ``last_verified_at`` it was about, so a second run sends nothing,
 and a listing verified again (a new value) is reminded of again eleven months later. One e-mail per
-organization per run, to its editors (``Membership`` role editor, active users with an e-mail
-address), listing the names of the listings with a link to each review page: listings are public,
-so the e-mail holds no personal data. An organization with no editor to tell is left for a later run
-(nothing is recorded).
+organization and language per run, to its editors (``Membership`` role editor, active users with an
+e-mail address) in the language of their notices (the one each last logged in with), listing the
+names of the listings with a link to each review page: listings are public, so the e-mail holds no
+personal data. An organization with no editor to tell is left for a later run (nothing is recorded).
 
 **Report.** Per organization in the user's scope: listings, verified within 6 months, 6–11, 11–12 and
 over 12 months ago, the oldest verification and the reminders sent. Counts of public listings are not
@@ -30,7 +30,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from hyte.accounts.models import Membership, UnitRole
-from hyte.accounts.selectors import User, is_platform_admin
+from hyte.accounts.selectors import User, is_platform_admin, notice_languages
 from hyte.catalog.models import FreshnessReminder, Organization, Service
 
 MONTH = 30.44  # days
@@ -70,27 +70,28 @@ class ReminderRun:
     without_editors: list[str] = field(default_factory=list)
 
 
-def editor_emails(organization_id: Any) -> list[str]:
-    return sorted(
-        {
-            email
-            for email in Membership.objects.filter(
-                organization_id=organization_id, role=Membership.Role.EDITOR, user__is_active=True
-            )
-            .exclude(user__email="")
-            .values_list("user__email", flat=True)
-            if email
-        }
+def editor_emails(organization_id: Any) -> dict[str, list[str]]:
+    """The organization's editors' addresses by the language of their notices (``notice_languages``)."""
+    editors = dict(
+        Membership.objects.filter(
+            organization_id=organization_id, role=Membership.Role.EDITOR, user__is_active=True
+        )
+        .exclude(user__email="")
+        .values_list("user_id", "user__email")
     )
+    by_language: dict[str, set[str]] = defaultdict(set)
+    for user_id, language in notice_languages(list(editors)).items():
+        by_language[language].add(editors[user_id])
+    return {language: sorted(emails) for language, emails in sorted(by_language.items())}
 
 
 def review_link(service: Service) -> str:
-    with translation.override(settings.LANGUAGE_CODE):
-        return settings.HYTE_SITE_URL + reverse("web:review", args=[service.pk])
+    """The review page's address in the active language (its path is translated)."""
+    return settings.HYTE_SITE_URL + reverse("web:review", args=[service.pk])
 
 
-def _message(organization: Organization, services: list[Service]) -> tuple[str, str]:
-    with translation.override(settings.LANGUAGE_CODE):
+def _message(organization: Organization, services: list[Service], language: str) -> tuple[str, str]:
+    with translation.override(language):
         subject = _("Listings of %(organization)s to check") % {"organization": organization.name}
         lines = [
             _(
@@ -115,22 +116,24 @@ def _message(organization: Organization, services: list[Service]) -> tuple[str, 
 
 
 def send_freshness_reminders(*, dry_run: bool = False, now: datetime | None = None) -> ReminderRun:
-    """One e-mail per organization with listings due; each listing recorded so it is not sent twice."""
+    """One e-mail per organization and language with listings due; each listing recorded so it is not
+    sent twice."""
     run = ReminderRun()
     by_org: dict[Any, list[Service]] = defaultdict(list)
     for service in due_for_reminder(now):
         by_org[service.organization_id].append(service)
     for services in by_org.values():
         organization = services[0].organization
-        recipients = editor_emails(organization.pk)
-        if not recipients:
+        by_language = editor_emails(organization.pk)
+        if not by_language:
             run.without_editors.append(str(organization.name))
             continue
         run.organizations += 1
         run.services += len(services)
         if dry_run:
+            run.emails += len(by_language)
             continue
-        subject, body = _message(organization, services)
+        recipients = [email for emails in by_language.values() for email in emails]
         try:
             with transaction.atomic():
                 # Recorded first, in the same transaction: a failing send rolls the records back, and
@@ -145,10 +148,12 @@ def send_freshness_reminders(*, dry_run: bool = False, now: datetime | None = No
                     for s in services
                 ]
                 FreshnessReminder.objects.bulk_create(rows)
-                send_mail(subject, body, None, recipients)
+                for language, emails in by_language.items():
+                    subject, body = _message(organization, services, language)
+                    send_mail(subject, body, None, emails)
         except IntegrityError:
             continue
-        run.emails += 1
+        run.emails += len(by_language)
     return run
 
 

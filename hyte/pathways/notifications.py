@@ -18,7 +18,7 @@ def on_self_referral(self_referral_id: Any) -> None:
     record = SelfReferral.objects.select_related("unit").filter(pk=self_referral_id).first()
     if record is None or not record.unit.email:
         return
-    with translation.override(settings.LANGUAGE_CODE):
+    with translation.override(record.unit.notice_language):
         link = settings.HYTE_SITE_URL + reverse("web:self-referral-queue")
         send_mail(
             _("New contact request to %(unit)s") % {"unit": record.unit.name},

@@ -1,5 +1,6 @@
 """Notices of the closed loop. E-mails tell staff that something happened and where to look; they
-carry no personal data (no names, no codes), only a link that asks for a login. The client's
+carry no personal data (no names, no codes), only a link that asks for a login, in the language of the
+unit's notices (to its address) or of the staff user (the one she last logged in with). The client's
 appointment reminder goes by SMS in the client's language and names only the time and the place."""
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from hyte.accounts.selectors import notice_languages
 from hyte.core.personal_log import log_personal_data
 from hyte.integrations.sms import send_sms
 from hyte.referrals.models import Referral
@@ -23,7 +25,8 @@ CLOSED = (Referral.Status.COMPLETED, Referral.Status.DECLINED, Referral.Status.D
 
 
 def _link(referral: Referral) -> str:
-    return settings.HYTE_SITE_URL + reverse("api:referral-detail", args=[referral.pk])
+    """The referral's staff page in the active language (its path is translated); it asks for a login."""
+    return settings.HYTE_SITE_URL + reverse("web:referral", args=[referral.pk])
 
 
 def notify_sent(referral_id: Any) -> None:
@@ -31,7 +34,7 @@ def notify_sent(referral_id: Any) -> None:
     unit = referral.receiving_unit
     if not unit.email:
         return
-    with translation.override(settings.LANGUAGE_CODE):
+    with translation.override(unit.notice_language):
         send_mail(
             _("New referral to %(unit)s") % {"unit": unit.name},
             _("A new %(kind)s has arrived in the work queue of %(unit)s. Open it after logging in: %(link)s")
@@ -46,7 +49,7 @@ def notify_closed(referral_id: Any) -> None:
     email = getattr(referral.referrer, "email", "")
     if not email or referral.status not in CLOSED:
         return
-    with translation.override(settings.LANGUAGE_CODE):
+    with translation.override(notice_languages([referral.referrer_id])[referral.referrer_id]):
         send_mail(
             _("A referral you sent: %(status)s") % {"status": referral.get_status_display().lower()},
             _(

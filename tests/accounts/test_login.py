@@ -8,10 +8,15 @@ from typing import Any
 
 import pytest
 from django.test import Client
+from django.urls import reverse
+from django.utils import translation
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from hyte.accounts.models import StaffProfile
 from hyte.accounts.oidc import MFA_SESSION_KEY, CountyOIDCBackend
+from hyte.accounts.selectors import notice_languages
+from hyte.accounts.services import staff_language_remember
 from tests.accounts.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -99,3 +104,28 @@ class TestOidc:
         backend = self.backend()
         assert backend.verify_claims({"email": "a@example.org", "amr": amr}) is verified
         assert backend.request.session[MFA_SESSION_KEY] is verified  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize("language", ["sv", "en", "fi"])
+def test_the_language_of_the_login_is_the_language_of_her_notices(language: str) -> None:
+    user = UserFactory(username="kielinen")
+    assert notice_languages([user.pk]) == {user.pk: "fi"}  # never logged in: the site's language
+    StaffProfile.objects.create(user=user, language="en" if language != "en" else "sv")
+    with translation.override(language):
+        login = reverse("web:login")
+    response = Client().post(login, {"username": "kielinen", "password": "correct-horse-battery"})
+    assert response.status_code == 302
+    assert notice_languages([user.pk]) == {user.pk: language}
+    # A wrong password changes nothing.
+    StaffProfile.objects.filter(user=user).update(language="en" if language != "en" else "sv")
+    Client().post(login, {"username": "kielinen", "password": "wrong"})
+    assert StaffProfile.objects.get(user=user).language != language
+
+
+def test_an_unknown_language_is_not_remembered() -> None:
+    user = UserFactory(username="outo")
+    staff_language_remember(user=user, language="de")
+    staff_language_remember(user=user, language="")
+    assert not StaffProfile.objects.filter(user=user).exists()
+    staff_language_remember(user=user, language="sv-FI")
+    assert StaffProfile.objects.get(user=user).language == "sv"

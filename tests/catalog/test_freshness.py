@@ -10,8 +10,9 @@ from django.core import mail
 from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.translation import gettext
 
-from hyte.accounts.models import Membership, UnitRole
+from hyte.accounts.models import Membership, StaffProfile, UnitRole
 from hyte.catalog.freshness import freshness_report, may_see_report, send_freshness_reminders
 from hyte.catalog.models import FreshnessReminder, Service
 from hyte.catalog.services import service_mark_verified
@@ -72,6 +73,27 @@ def test_one_email_per_organization_to_editors_once_per_verification(
     run = send_freshness_reminders(now=later)
     assert run.services == 2  # the re-verified one and the one checked 30 days ago
     assert FreshnessReminder.objects.filter(service=listings["due"]).count() == 2
+
+
+def test_each_editor_is_reminded_in_her_own_language(
+    listings: dict[str, Service], editor_a: Persona, colleague_a: Persona
+) -> None:
+    editor_a.user.email, colleague_a.user.email = "a@x.fi", "c@x.fi"
+    for persona, language in ((editor_a, "sv"), (colleague_a, "fi")):
+        persona.user.save()
+        StaffProfile.objects.update_or_create(user=persona.user, defaults={"language": language})
+    assert send_freshness_reminders(dry_run=True).emails == 2  # org A: one a language; org B: no address
+    run = send_freshness_reminders()
+    assert (run.emails, run.services) == (2, 2)
+    by_to = {tuple(m.to): m for m in mail.outbox}
+    for to, language in ((("a@x.fi",), "sv"), (("c@x.fi",), "fi")):
+        with translation.override(language):
+            assert by_to[to].subject == gettext("Listings of %(organization)s to check") % {
+                "organization": listings["due"].organization.name
+            }
+            assert reverse("web:review", args=[listings["due"].pk]) in by_to[to].body
+    assert by_to[("a@x.fi",)].subject != by_to[("c@x.fi",)].subject
+    assert FreshnessReminder.objects.count() == 2  # recorded once, whatever the number of languages
 
 
 def test_dry_run_sends_and_records_nothing(listings: dict[str, Service], editor_a: Persona) -> None:

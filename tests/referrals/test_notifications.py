@@ -6,8 +6,11 @@ from datetime import timedelta
 
 import pytest
 from django.core import mail
-from django.utils import timezone
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext
 
+from hyte.accounts.models import StaffProfile
 from hyte.core.errors import InvalidParameter
 from hyte.core.models import PersonalDataLog
 from hyte.integrations import sms
@@ -32,7 +35,34 @@ def test_the_receiving_unit_hears_of_a_new_referral(pro_a, unit_a, unit_c) -> No
     send(pro_a, unit_a, unit_c)
     assert len(mail.outbox) == 1 and mail.outbox[0].to == ["liikuntaneuvonta@kokkola.example"]
     text = mail.outbox[0].subject + mail.outbox[0].body
-    assert "Meikäläinen" not in text and "131052" not in text and "/api/v1/referrals/" in text
+    assert "Meikäläinen" not in text and "131052" not in text
+    referral = Referral.objects.get()
+    with translation.override("fi"):  # the unit's notices are in Finnish unless it says otherwise
+        assert reverse("web:referral", args=[referral.pk]) in text  # the staff page, not the API
+
+
+def test_notices_are_in_the_units_and_the_referrers_language(pro_a, counsellor_c, unit_a, unit_c) -> None:
+    unit_c.email, unit_c.notice_language = "motionsradgivning@karleby.example", "sv"
+    unit_c.save()
+    pro_a.user.email = "pro.a@soite.example"
+    pro_a.user.save()
+    StaffProfile.objects.update_or_create(user=pro_a.user, defaults={"language": "en"})
+    referral = send(pro_a, unit_a, unit_c)
+    (new,) = mail.outbox
+    with translation.override("sv"):
+        subject = gettext("New referral to %(unit)s") % {"unit": unit_c.name}
+        page = reverse("web:referral", args=[referral.pk])
+    with translation.override("fi"):
+        assert subject != gettext("New referral to %(unit)s") % {"unit": unit_c.name}  # translated
+    assert new.subject == subject and page in new.body and page.startswith("/sv/")
+    for action in ("receive", "accept", "first_contact", "complete"):
+        referral = step(
+            counsellor_c, referral, action, **({"outcome_summary": "Ok."} if action == "complete" else {})
+        )
+    closed = mail.outbox[1]
+    assert closed.to == ["pro.a@soite.example"] and closed.subject.startswith("A referral you sent")
+    with translation.override("en"):
+        assert reverse("web:referral", args=[referral.pk]) in closed.body
 
 
 def test_the_referrer_hears_of_the_outcome(pro_a, counsellor_c, unit_a, unit_c) -> None:

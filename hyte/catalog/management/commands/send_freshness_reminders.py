@@ -24,7 +24,7 @@ class Command(BaseCommand):
         run = send_freshness_reminders(dry_run=options["dry_run"])
         if options["dry_run"]:
             line = _("Would send %(emails)s e-mails about %(services)s listings.")
-            counts = {"emails": run.organizations, "services": run.services}
+            counts = {"emails": run.emails, "services": run.services}
         else:
             line = _("Sent %(emails)s e-mails about %(services)s listings.")
             counts = {"emails": run.emails, "services": run.services}
