@@ -35,6 +35,7 @@ from hyte.catalog.models import (
     Schedule,
     Service,
     ServiceAtLocation,
+    ServiceCapacity,
     ServiceLanguage,
     TargetGroup,
     Theme,
@@ -260,9 +261,15 @@ def attach_refs(services: list[Service]) -> list[Service]:
 
 
 def paginate_services(results: QuerySet[Service] | SearchResults, page: int) -> Page:
-    """A page of search results, each service with its themes and municipalities attached."""
+    """A page of search results, each service with its themes, municipalities and stated capacity
+    (``capacity_stated``: the ``ServiceCapacity`` or None) attached."""
     result = paginate(results, page)
-    result.object_list = attach_refs(list(result.object_list))
+    services = attach_refs(list(result.object_list))
+    capacities = ServiceCapacity.objects.in_bulk([s.pk for s in services], field_name="service_id")
+    for s in services:
+        stated = capacities.get(s.pk)
+        s.capacity_stated = stated if stated is not None and stated.is_stated else None  # type: ignore[attr-defined]
+    result.object_list = services
     return result
 
 

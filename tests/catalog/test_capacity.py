@@ -4,6 +4,7 @@ public page and the HSDS 3.1 ``service_capacity`` entries of the API."""
 from __future__ import annotations
 
 import json
+import re
 import uuid
 from datetime import datetime, timedelta
 from functools import cache
@@ -248,6 +249,26 @@ def test_public_page_shows_capacity_and_old_dates(client: Any) -> None:
     html = client.get(url).content.decode()
     assert "may be out of date" in html
     assert f"updated {(timezone.localdate() - timedelta(days=91)):%-d.%-m.%Y}" in html
+
+
+def test_search_results_show_capacity_and_an_unchecked_listing(client: Any) -> None:
+    stated, silent = ServiceFactory(name_en="Aqua gym"), ServiceFactory(name_en="Nature walk")
+    _state(stated, takes_new_clients="no")
+    Service.objects.filter(pk=silent.pk).update(last_verified_at=timezone.now() - timedelta(days=400))
+    with translation.override("en"):
+        url = reverse("web:search")
+    html = client.get(url, {"q": "", "municipality": ""}).content.decode()
+    items = re.findall(
+        r'<li class="result">.*?<h3><a [^>]*>([^<]+)</a></h3>(.*?)</li>\s*(?=<li class="result">|</ol>)',
+        html,
+        re.S,
+    )
+    results = dict(items)
+    assert set(results) == {"Aqua gym", "Nature walk"}
+    assert "Takes no new clients now" in results["Aqua gym"]
+    assert "Not checked for over a year" not in results["Aqua gym"]
+    assert "capacity-line" not in results["Nature walk"]
+    assert "Not checked for over a year" in results["Nature walk"]
 
 
 # --- HSDS API ---

@@ -7,13 +7,15 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
+from datetime import timedelta
 from typing import Any
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
+from django.utils import timezone
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
-from hyte.catalog.models import Service
+from hyte.catalog.models import Service, ServiceCapacity
 from tests.catalog.factories import LocationFactory, ScheduleFactory, ServiceFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -94,7 +96,14 @@ def tray() -> dict[str, Service]:
         at=[park],
         municipalities=["236"],
     )
-    ServiceFactory(name_fi="Lukupiiri", name_sv="Läsecirkel", name_en="Reading circle", themes=["kulttuuri"])
+    ServiceFactory(
+        name_fi="Lukupiiri",
+        name_sv="Läsecirkel",
+        name_en="Reading circle",
+        themes=["kulttuuri"],
+        last_verified_at=timezone.now() - timedelta(days=400),  # the results say it is not checked
+    )
+    ServiceCapacity.objects.create(service=aqua, takes_new_clients="yes", free_places=3)  # in the results too
     return {"aqua": aqua, "walk": walk}
 
 
@@ -114,6 +123,8 @@ def test_front_results_and_detail_pages_have_no_axe_violations(
     page.goto(live_server.url + SEARCH[lang] + "?q=")
     expect(page.locator(".result")).to_have_count(3)
     expect(page.locator(".leaflet-marker-icon")).to_have_count(2)
+    expect(page.locator(".result .capacity-line")).to_have_count(1)
+    expect(page.locator(".result .tags li.stale")).to_have_count(1)
     assert_accessible(page)
 
     page.goto(f"{live_server.url}{SEARCH[lang]}{tray['aqua'].pk}/")
