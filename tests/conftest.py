@@ -7,6 +7,7 @@ plain ``client`` fixture is an anonymous visitor.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from types import SimpleNamespace
 
@@ -53,6 +54,18 @@ def _codelists(request: pytest.FixtureRequest) -> None:
         load_programmes(Programme)
     if not PassProgramme.objects.exists():
         load_pass_programmes(PassProgramme)
+
+
+@pytest.fixture(autouse=True)
+def _site_language() -> Iterator[None]:
+    """Each test starts in the site's language. A test client request activates its page's language in
+    the test's thread (LocaleMiddleware) and nothing deactivates it, so without this a test after one
+    that fetched an /en/ page would run in English: an order-dependent result."""
+    from django.conf import settings
+    from django.utils import translation
+
+    with translation.override(settings.LANGUAGE_CODE):
+        yield
 
 
 @pytest.fixture(autouse=True)

@@ -111,15 +111,17 @@ def test_the_language_of_the_login_is_the_language_of_her_notices(language: str)
     user = UserFactory(username="kielinen")
     assert notice_languages([user.pk]) == {user.pk: "fi"}  # never logged in: the site's language
     StaffProfile.objects.create(user=user, language="en" if language != "en" else "sv")
+    # Inside override: a request activates its language in this thread, and the exit restores the
+    # outer one, so later tests do not run in this test's language.
     with translation.override(language):
         login = reverse("web:login")
-    response = Client().post(login, {"username": "kielinen", "password": "correct-horse-battery"})
-    assert response.status_code == 302
-    assert notice_languages([user.pk]) == {user.pk: language}
-    # A wrong password changes nothing.
-    StaffProfile.objects.filter(user=user).update(language="en" if language != "en" else "sv")
-    Client().post(login, {"username": "kielinen", "password": "wrong"})
-    assert StaffProfile.objects.get(user=user).language != language
+        response = Client().post(login, {"username": "kielinen", "password": "correct-horse-battery"})
+        assert response.status_code == 302
+        assert notice_languages([user.pk]) == {user.pk: language}
+        # A wrong password changes nothing.
+        StaffProfile.objects.filter(user=user).update(language="en" if language != "en" else "sv")
+        Client().post(login, {"username": "kielinen", "password": "wrong"})
+        assert StaffProfile.objects.get(user=user).language != language
 
 
 def test_an_unknown_language_is_not_remembered() -> None:
